@@ -1,0 +1,276 @@
+import { readUIMessageStream, uiMessageChunkSchema, type UIMessage, type UIMessageChunk } from 'ai';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { expectedText, parseScenario } from '@/e2e/fake-openai/scenario';
+import { startFakeOpenAI, type FakeOpenAI } from '@/e2e/fake-openai/server';
+import { resetProviders } from '@/lib/ai/providers';
+import { resetConfig } from '@/lib/config';
+import { chatBody, chatRequest, readChunks } from '@/lib/testing/chat-client';
+import { GET, POST } from './route';
+
+let fake: FakeOpenAI;
+const savedEnv = { ...process.env };
+
+function configure(env: Record<string, string | undefined>) {
+  process.env = { ...savedEnv, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.url, OPENAI_MODEL: 'fake-model', ...env };
+  resetConfig();
+  resetProviders();
+}
+
+beforeAll(async () => {
+  fake = await startFakeOpenAI();
+});
+beforeEach(() => configure({}));
+afterEach(() => {
+  process.env = { ...savedEnv };
+  resetConfig();
+  resetProviders();
+});
+afterAll(() => fake.close());
+
+const send = (text: string, init?: { signal?: AbortSignal }) => POST(chatRequest(chatBody(text), init));
+const now = () => performance.timeOrigin + performance.now();
+
+describe('a reply that streams', () => {
+  test('is a UI message stream: headers, event order, text, usage, [DONE]', async () => {
+    const response = await send('Hi [[fake id=ok tokens=5]]');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    expect(response.headers.get('cache-control')).toBe('no-cache, no-transform');
+    expect(response.headers.get('x-accel-buffering')).toBe('no');
+    expect(response.headers.get('x-vercel-ai-ui-message-stream')).toBe('v1');
+
+    const raw = await response.text();
+    expect(raw.endsWith('data: [DONE]\n\n')).toBe(true);
+    const chunks = raw
+      .split('\n\n')
+      .filter((event) => event.startsWith('data: {'))
+      .map((event) => JSON.parse(event.slice(6)) as UIMessageChunk);
+    expect(chunks.map((c) => c.type)).toEqual(['start', 'text-start', ...Array(5).fill('text-delta'), 'text-end', 'finish']);
+    expect(chunks[0]).toMatchObject({ type: 'start', messageId: expect.any(String), messageMetadata: { model: 'fake-model' } });
+    const text = chunks.flatMap((c) => (c.type === 'text-delta' ? [c.delta] : [])).join('');
+    expect(text).toBe(expectedText(parseScenario('[[fake tokens=5]]')));
+    expect(chunks.at(-1)).toMatchObject({
+      type: 'finish',
+      finishReason: 'stop',
+      messageMetadata: { usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15 } },
+    });
+    expect(fake.records.get('ok')?.messages).toEqual([{ role: 'user', content: 'Hi [[fake id=ok tokens=5]]' }]);
+  });
+
+  test("is read by the AI SDK's own client code into the same message", async () => {
+    const response = await send('[[fake tokens=40 text=unicode]]');
+    const { chunks } = await readChunks(response);
+    const schema = uiMessageChunkSchema();
+    for (const chunk of chunks) expect((await schema.validate!(chunk)).success, JSON.stringify(chunk)).toBe(true);
+
+    let message: UIMessage | undefined;
+    const stream = new ReadableStream<UIMessageChunk>({
+      start(controller) {
+        chunks.forEach((chunk) => controller.enqueue(chunk));
+        controller.close();
+      },
+    });
+    for await (const snapshot of readUIMessageStream({ stream, terminateOnError: true })) message = snapshot;
+    expect(message?.parts).toEqual([{ type: 'text', text: expectedText(parseScenario('[[fake tokens=40 text=unicode]]')), state: 'done' }]);
+    expect(message?.metadata).toMatchObject({ model: 'fake-model', usage: { outputTokens: 40 } });
+  });
+
+  test('sends the whole conversation upstream as text, in order', async () => {
+    const body = {
+      id: 'c',
+      trigger: 'submit-message',
+      messages: [
+        { id: '1', role: 'user', parts: [{ type: 'text', text: 'first' }] },
+        { id: '2', role: 'assistant', parts: [{ type: 'step-start' }, { type: 'text', text: 'answer', state: 'done' }] },
+        { id: '3', role: 'user', parts: [{ type: 'text', text: 'second [[fake id=history tokens=1]]' }] },
+      ],
+    };
+    expect((await POST(chatRequest(body))).status).toBe(200);
+    expect(fake.records.get('history')?.messages).toEqual([
+      { role: 'user', content: 'first' },
+      { role: 'assistant', content: 'answer' },
+      { role: 'user', content: 'second [[fake id=history tokens=1]]' },
+    ]);
+  });
+
+  test('sends a keep-alive comment while the upstream is silent', async () => {
+    configure({ RUNNEL_HEARTBEAT_MS: '40' });
+    const controller = new AbortController();
+    const response = await send('[[fake id=quiet tokens=10 hang=2]]', { signal: controller.signal });
+    const reader = response.body!.getReader();
+    let raw = '';
+    const decoder = new TextDecoder();
+    while (!raw.includes(': keep-alive')) raw += decoder.decode((await reader.read()).value, { stream: true });
+    expect(raw).toContain('"delta":"w1 "');
+    controller.abort();
+    await reader.cancel();
+  });
+});
+
+describe('failures before the first token are HTTP errors with a JSON body', () => {
+  test.each([
+    ['401 from the upstream', '[[fake status=401]]', 502, 'upstream_auth'],
+    ['400 from the upstream', '[[fake status=400]]', 502, 'upstream_bad_request'],
+    ['500 from the upstream', '[[fake status=500]]', 502, 'upstream_error'],
+    ['an error event before any token', '[[fake errorEvent=0]]', 502, 'upstream_error'],
+  ])('%s', async (_name, text, status, code) => {
+    const response = await send(text);
+    expect(response.status).toBe(status);
+    const body = await response.json();
+    expect(body).toEqual({ error: { code, message: expect.any(String) } });
+    expect(JSON.stringify(body)).not.toMatch(/sk-|stack|at \w+ \(/);
+  });
+
+  test('a 429 passes its Retry-After on', async () => {
+    const response = await send('[[fake status=429 retryAfter=7]]');
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('7');
+    expect((await response.json()).error.code).toBe('rate_limited');
+  });
+
+  test('an unreachable upstream is 503', async () => {
+    configure({ OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' });
+    const response = await send('hello');
+    expect(response.status).toBe(503);
+    expect((await response.json()).error).toEqual({ code: 'upstream_unavailable', message: 'The model provider cannot be reached.' });
+  });
+
+  test.each([
+    ['sends no headers', 'hang=headers', 'silent-headers'],
+    ['sends headers, then nothing', 'hang=0', 'silent-body'],
+  ])('an upstream that %s times out with 504 and is disconnected', async (_name, hang, id) => {
+    configure({ RUNNEL_FIRST_BYTE_TIMEOUT_MS: '300' });
+    const response = await send(`[[fake id=${id} ${hang}]]`);
+    expect(response.status).toBe(504);
+    expect((await response.json()).error.code).toBe('upstream_timeout');
+    expect((await fake.waitForDisconnect(id)).disconnectedAt).toBeDefined();
+  });
+});
+
+describe('failures after the first token are error chunks, after the text so far', () => {
+  test.each([
+    ['the upstream drops the connection', '[[fake tokens=10 drop=4 delay=2]]'],
+    ['the upstream sends a malformed chunk', '[[fake tokens=10 malformed=4]]'],
+    ['the upstream sends an error event', '[[fake tokens=10 errorEvent=4]]'],
+  ])('%s', async (_name, text) => {
+    const response = await send(text);
+    expect(response.status).toBe(200);
+    const { chunks, text: received, failure } = await readChunks(response);
+    expect(failure).toBeUndefined();
+    expect(received).toBe('w0 w1 w2 w3 ');
+    expect(chunks.slice(-2)).toEqual([
+      { type: 'text-end', id: expect.any(String) },
+      { type: 'error', errorText: expect.stringMatching(/model provider/) },
+    ]);
+  });
+});
+
+describe('bad requests are 4xx with a JSON body naming the problem', () => {
+  const post = (body: string, headers?: Record<string, string>) => POST(chatRequest(body, { headers }));
+  const user = (text: string) => ({ id: 'u', role: 'user', parts: [{ type: 'text', text }] });
+
+  test.each([
+    ['not JSON', 'hello', { 'content-type': 'text/plain' }, 415, 'unsupported_media_type', /JSON/],
+    ['invalid JSON', '{"id":', { 'content-type': 'application/json' }, 400, 'invalid_json', /not valid JSON/],
+    ['no messages', JSON.stringify({ id: 'c' }), {}, 400, 'invalid_request', /^messages/],
+    ['empty messages', JSON.stringify({ id: 'c', messages: [] }), {}, 400, 'invalid_request', /^messages/],
+    ['an unknown role', JSON.stringify({ id: 'c', messages: [{ id: 'u', role: 'robot', parts: [] }] }), {}, 400, 'invalid_request', /^messages\[0\]\.role/],
+    ['a text part without text', JSON.stringify({ id: 'c', messages: [{ id: 'u', role: 'user', parts: [{ type: 'text' }] }] }), {}, 400, 'invalid_request', /^messages\[0\]\.parts\[0\]/],
+    ['last message not from the user', JSON.stringify({ id: 'c', messages: [{ ...user('x'), role: 'assistant' }] }), {}, 400, 'invalid_request', /last message must be from the user/],
+    ['last message without text', JSON.stringify({ id: 'c', messages: [user('  ')] }), {}, 400, 'invalid_request', /no text/],
+    ['a text that is too long', JSON.stringify({ id: 'c', messages: [user('x'.repeat(100_001))] }), {}, 400, 'invalid_request', /^messages\[0\]\.parts\[0\]\.text/],
+    ['too many messages', JSON.stringify({ id: 'c', messages: Array(201).fill(user('x')) }), {}, 400, 'invalid_request', /^messages/],
+    ['an unknown model', JSON.stringify({ id: 'c', messages: [user('x')], model: 'gpt-9' }), {}, 400, 'unknown_model', /gpt-9/],
+    ['a body over 1 MB', JSON.stringify({ id: 'c', messages: [user('x'.repeat(1024 * 1024))] }), {}, 413, 'payload_too_large', /1 MB/],
+  ])('%s', async (_name, body, headers, status, code, message) => {
+    const response = await post(body, { 'content-type': 'application/json', ...headers });
+    expect(response.status).toBe(status);
+    const json = await response.json();
+    expect(json.error.code).toBe(code);
+    expect(json.error.message).toMatch(message);
+  });
+
+  test('other methods are 405 with Allow: POST', async () => {
+    const response = GET();
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+    expect((await response.json()).error.code).toBe('method_not_allowed');
+  });
+});
+
+describe('the client going away closes the upstream connection at once', () => {
+  const WITHIN_MS = 10;
+
+  test('mid-stream, while tokens flow', async () => {
+    const controller = new AbortController();
+    const response = await send('[[fake id=flowing tokens=100000 delay=5]]', { signal: controller.signal });
+    const reader = response.body!.getReader();
+    await reader.read();
+    await reader.read();
+    // What Next does when the browser goes: the request signal aborts and the body is cancelled.
+    const abortedAt = now();
+    controller.abort();
+    void reader.cancel();
+    const record = await fake.waitForDisconnect('flowing');
+    expect(record.disconnectedAt! - abortedAt).toBeLessThan(WITHIN_MS);
+    expect(record.completedAt).toBeUndefined();
+  });
+
+  test('mid-stream, when only the body is cancelled', async () => {
+    const response = await send('[[fake id=cancel-body tokens=100000 delay=5]]');
+    const reader = response.body!.getReader();
+    await reader.read();
+    const cancelledAt = now();
+    await reader.cancel();
+    const record = await fake.waitForDisconnect('cancel-body');
+    expect(record.disconnectedAt! - cancelledAt).toBeLessThan(WITHIN_MS);
+  });
+
+  test('mid-stream, while the upstream is silent', async () => {
+    const controller = new AbortController();
+    const response = await send('[[fake id=silent-mid tokens=10 hang=3]]', { signal: controller.signal });
+    await response.body!.getReader().read();
+    const abortedAt = now();
+    controller.abort();
+    const record = await fake.waitForDisconnect('silent-mid');
+    expect(record.disconnectedAt! - abortedAt).toBeLessThan(WITHIN_MS);
+  });
+
+  test.each([
+    ['before the upstream sent a byte', 'hang=headers', 'abort-no-headers'],
+    ['after headers, before the first token', 'hang=0', 'abort-no-token'],
+  ])('%s', async (_name, hang, id) => {
+    const controller = new AbortController();
+    const pending = send(`[[fake id=${id} ${hang}]]`, { signal: controller.signal });
+    while (!fake.records.has(id)) await new Promise((resolve) => setTimeout(resolve, 2));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const abortedAt = now();
+    controller.abort();
+    const record = await fake.waitForDisconnect(id);
+    expect(record.disconnectedAt! - abortedAt).toBeLessThan(WITHIN_MS);
+    expect((await pending).status).toBe(499);
+  });
+});
+
+describe('with no provider configured', () => {
+  test('the offline demo model answers through the same protocol', async () => {
+    configure({ OPENAI_API_KEY: '', OPENAI_BASE_URL: '', RUNNEL_OFFLINE_TOKENS_PER_SECOND: '0' });
+    const response = await send('How do I bake bread?');
+    expect(response.status).toBe(200);
+    const { chunks, text } = await readChunks(response);
+    expect(chunks[0]).toMatchObject({ type: 'start', messageMetadata: { model: 'offline-demo', modelLabel: 'Offline demo' } });
+    expect(text).toMatch(/^\*\*Offline demo\.\*\*/);
+    expect(text).toContain('> How do I bake bread?');
+    expect(text).toContain('```bash\n# OpenAI\nOPENAI_API_KEY=');
+    expect(chunks.at(-1)).toMatchObject({ type: 'finish', finishReason: 'stop', messageMetadata: { usage: { outputTokens: expect.any(Number) } } });
+  });
+
+  test('the offline model stops when the client goes', async () => {
+    configure({ OPENAI_API_KEY: '', OPENAI_BASE_URL: '', RUNNEL_OFFLINE_TOKENS_PER_SECOND: '50' });
+    const response = await send('hello');
+    const reader = response.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    // Nothing to observe upstream; the generation must simply end without error.
+  });
+});

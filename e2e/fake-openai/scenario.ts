@@ -1,0 +1,79 @@
+/**
+ * How a test tells the fake upstream what to do: a directive inside the last user message,
+ * e.g. "[[fake id=stop-1 tokens=200 delay=20]]". Browser tests can type it; nothing else is needed.
+ */
+export interface Scenario {
+  /** Tag for finding this request's record. */
+  id?: string;
+  tokens: number;
+  /** Milliseconds between tokens; 0 sends them all at once. */
+  delay: number;
+  /** Milliseconds before the response headers. */
+  headerDelay: number;
+  /** Fail with this HTTP status instead of streaming. */
+  status?: number;
+  retryAfter?: string;
+  /** Destroy the connection after this many tokens. */
+  drop?: number;
+  /** Send a chunk that is not JSON after this many tokens. */
+  malformed?: number;
+  /** Send OpenAI's mid-stream `{"error": …}` event after this many tokens. */
+  errorEvent?: number;
+  /** Go silent forever: before the headers, or after this many tokens. */
+  hang?: 'headers' | number;
+  /** Token text: numbered words, a long markdown document, or emoji and CJK. */
+  text: 'words' | 'markdown' | 'unicode';
+  usage: boolean;
+}
+
+const DIRECTIVE = /\[\[fake([^\]]*)\]\]/;
+
+export function parseScenario(message: string): Scenario {
+  const scenario: Scenario = { tokens: 12, delay: 0, headerDelay: 0, text: 'words', usage: true };
+  const match = DIRECTIVE.exec(message);
+  if (!match?.[1]) return scenario;
+  for (const pair of match[1].trim().split(/\s+/)) {
+    const [key, value = ''] = pair.split('=');
+    const num = Number(value);
+    switch (key) {
+      case 'id': scenario.id = value; break;
+      case 'tokens': scenario.tokens = num; break;
+      case 'delay': scenario.delay = num; break;
+      case 'headerDelay': scenario.headerDelay = num; break;
+      case 'status': scenario.status = num; break;
+      case 'retryAfter': scenario.retryAfter = value; break;
+      case 'drop': scenario.drop = num; break;
+      case 'malformed': scenario.malformed = num; break;
+      case 'errorEvent': scenario.errorEvent = num; break;
+      case 'hang': scenario.hang = value === 'headers' ? 'headers' : num; break;
+      case 'text': scenario.text = value as Scenario['text']; break;
+      case 'usage': scenario.usage = value !== '0'; break;
+    }
+  }
+  return scenario;
+}
+
+const UNICODE = ['你好', '世界', '😀', ' 👩‍💻', 'ünï', '𝒳', ' 日本語', '🎉 '];
+
+const MARKDOWN_PIECES = [
+  '## Section ', '{n}\n\n', 'Here ', 'is ', 'a ', '**bold** ', 'claim ', 'with ', '`inline code` ', 'and ', 'a ', '[link](https://example.com) ', 'to ', 'follow.\n\n',
+  '- first ', 'item\n', '- second ', 'item ', 'with ', '*emphasis*\n', '- third ', 'item\n\n',
+  '```ts\n', 'export ', 'function ', 'add', '{n}', '(a: number, ', 'b: number) ', '{\n', '  return ', 'a + b;\n', '}\n', '```\n\n',
+  '| key ', '| value |\n', '| --- ', '| --- |\n', '| n ', '| {n} |\n\n',
+];
+
+/** The text of token `i`, deterministic so tests can predict the whole answer. */
+export function tokenText(scenario: Scenario, i: number): string {
+  if (scenario.text === 'unicode') return UNICODE[i % UNICODE.length]!;
+  if (scenario.text === 'markdown') {
+    const piece = MARKDOWN_PIECES[i % MARKDOWN_PIECES.length]!;
+    return piece.replace('{n}', String(Math.floor(i / MARKDOWN_PIECES.length)));
+  }
+  return `w${i} `;
+}
+
+export function expectedText(scenario: Scenario, tokens = scenario.tokens): string {
+  let text = '';
+  for (let i = 0; i < tokens; i++) text += tokenText(scenario, i);
+  return text;
+}

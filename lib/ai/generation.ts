@@ -1,0 +1,214 @@
+import 'server-only';
+import { generateId, type FinishReason, type UIMessageChunk } from 'ai';
+import { ChatError } from '@/lib/errors';
+import type { ChunkSink, Prompt, Provider, TokenUsage, UpstreamStream } from './providers/types';
+
+export type GenerationStatus = 'pending' | 'streaming' | 'done' | 'stopped' | 'error';
+
+/** What the person sees as the assistant message's metadata (deep-merged by AI SDK clients). */
+export interface GenerationMetadata {
+  model: string;
+  modelLabel: string;
+  usage?: TokenUsage;
+  timing?: { firstTokenMs?: number; durationMs: number };
+}
+
+export interface GenerationListener {
+  chunk(chunk: UIMessageChunk): void;
+  end(): void;
+}
+
+export interface GenerationOptions {
+  provider: Provider;
+  prompt: Prompt;
+  model: { id: string; label: string };
+  /** Time allowed from the request to the upstream's first event. */
+  firstByteTimeoutMs: number;
+  messageId?: string;
+}
+
+/**
+ * One assistant reply being generated: it owns the upstream request, its cancellation, the text
+ * so far, usage and timings, and publishes the reply as UI message stream chunks. HTTP responses
+ * (and, later, persistence) subscribe to it; none of them is welded into it.
+ */
+export class Generation {
+  readonly messageId: string;
+  readonly textId = generateId();
+  readonly startedAt = performance.now();
+  status: GenerationStatus = 'pending';
+  text = '';
+  usage: TokenUsage | undefined;
+  finishReason: FinishReason = 'other';
+  error: ChatError | undefined;
+  firstTokenAt: number | undefined;
+  endedAt: number | undefined;
+  /** Resolves once the generation has ended, however it ended. */
+  readonly finished: Promise<void>;
+
+  private readonly controller = new AbortController();
+  private readonly listeners = new Set<GenerationListener>();
+  private readonly terminalChunks: UIMessageChunk[] = [];
+  private timedOut = false;
+  private resolveFinished!: () => void;
+
+  private constructor(private readonly options: GenerationOptions) {
+    this.messageId = options.messageId ?? generateId();
+    this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
+  }
+
+  /**
+   * Sends the prompt and resolves once the upstream's first event has arrived, so that every
+   * failure before it rejects with a ChatError the route can answer with an HTTP status.
+   */
+  static async start(options: GenerationOptions, clientSignal?: AbortSignal): Promise<Generation> {
+    const generation = new Generation(options);
+    await generation.run(clientSignal);
+    return generation;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Cancels the upstream request at once. The reply ends as `stopped`. */
+  abort(): void {
+    this.controller.abort();
+  }
+
+  /** Replays what has been generated so far as chunks, then delivers new ones as they come. */
+  subscribe(listener: GenerationListener): () => void {
+    listener.chunk(this.startChunk());
+    if (this.text) {
+      listener.chunk({ type: 'text-start', id: this.textId });
+      listener.chunk({ type: 'text-delta', id: this.textId, delta: this.text });
+    }
+    if (this.endedAt !== undefined) {
+      for (const chunk of this.terminalChunks) listener.chunk(chunk);
+      listener.end();
+      return () => {};
+    }
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private async run(clientSignal?: AbortSignal): Promise<void> {
+    if (clientSignal?.aborted) this.abort();
+    clientSignal?.addEventListener('abort', () => this.abort(), { once: true, signal: this.controller.signal });
+    const deadline = setTimeout(() => {
+      this.timedOut = true;
+      this.abort();
+    }, this.options.firstByteTimeoutMs);
+    try {
+      const upstream = await this.options.provider.open(this.options.prompt, this.controller.signal);
+      await this.pipeUntilFirstEvent(upstream);
+    } catch (error) {
+      const failure = this.failureBeforeFirstEvent(error);
+      this.end(failure.code === 'request_cancelled' ? 'stopped' : 'error', failure);
+      throw failure;
+    } finally {
+      clearTimeout(deadline);
+    }
+  }
+
+  private failureBeforeFirstEvent(error: unknown): ChatError {
+    if (this.timedOut) return new ChatError('upstream_timeout', 'The model provider did not start answering in time.');
+    if (this.controller.signal.aborted) return new ChatError('request_cancelled', 'The request was cancelled.');
+    return asChatError(error);
+  }
+
+  /** Starts piping; returns when the first event arrives or the upstream ends, rejects if it fails first. */
+  private pipeUntilFirstEvent(upstream: UpstreamStream): Promise<void> {
+    return new Promise((resolveFirst, rejectFirst) => {
+      let first = true;
+      const onFirst = () => {
+        if (!first) return;
+        first = false;
+        this.status = 'streaming';
+        resolveFirst();
+      };
+      const sink: ChunkSink = {
+        text: (delta) => {
+          onFirst();
+          this.appendText(delta);
+        },
+        usage: (usage) => {
+          onFirst();
+          this.usage = usage;
+        },
+        finish: (reason) => {
+          onFirst();
+          this.finishReason = reason;
+        },
+      };
+      upstream.pipe(sink).then(
+        () => {
+          // An aborted upstream ends quietly; before the first event that is a failure to report.
+          if (first && this.controller.signal.aborted) return rejectFirst(new Error('aborted'));
+          onFirst();
+          this.end(this.controller.signal.aborted ? 'stopped' : 'done');
+        },
+        (error: unknown) => {
+          if (first) return rejectFirst(error);
+          this.end('error', asChatError(error));
+        },
+      );
+    });
+  }
+
+  private appendText(delta: string): void {
+    if (this.firstTokenAt === undefined) {
+      this.firstTokenAt = performance.now();
+      this.emit({ type: 'text-start', id: this.textId });
+    }
+    this.text += delta;
+    this.emit({ type: 'text-delta', id: this.textId, delta });
+  }
+
+  private end(status: 'done' | 'stopped' | 'error', error?: ChatError): void {
+    if (this.endedAt !== undefined) return;
+    this.endedAt = performance.now();
+    this.status = status;
+    this.error = error;
+    if (this.firstTokenAt !== undefined) this.terminal({ type: 'text-end', id: this.textId });
+    if (status === 'error') this.terminal({ type: 'error', errorText: error?.message ?? 'The reply failed.' });
+    else if (status === 'stopped') this.terminal({ type: 'abort', reason: 'stopped' });
+    else this.terminal({ type: 'finish', finishReason: this.finishReason, messageMetadata: this.finalMetadata() });
+    for (const listener of this.listeners) listener.end();
+    this.listeners.clear();
+    this.resolveFinished();
+  }
+
+  private terminal(chunk: UIMessageChunk): void {
+    this.terminalChunks.push(chunk);
+    this.emit(chunk);
+  }
+
+  private emit(chunk: UIMessageChunk): void {
+    for (const listener of this.listeners) listener.chunk(chunk);
+  }
+
+  private startChunk(): UIMessageChunk {
+    const metadata: GenerationMetadata = { model: this.options.model.id, modelLabel: this.options.model.label };
+    return { type: 'start', messageId: this.messageId, messageMetadata: metadata };
+  }
+
+  private finalMetadata(): Partial<GenerationMetadata> {
+    const end = this.endedAt ?? performance.now();
+    return {
+      usage: this.usage,
+      timing: {
+        firstTokenMs: this.firstTokenAt === undefined ? undefined : round(this.firstTokenAt - this.startedAt),
+        durationMs: round(end - this.startedAt),
+      },
+    };
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+function asChatError(error: unknown): ChatError {
+  if (error instanceof ChatError) return error;
+  console.error('[runnel] generation failed', error);
+  return new ChatError('upstream_error', 'The reply failed. Please retry.');
+}

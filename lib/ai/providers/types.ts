@@ -1,0 +1,45 @@
+import type { FinishReason } from 'ai';
+
+export interface PromptMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface Prompt {
+  model: string;
+  messages: PromptMessage[];
+}
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+}
+
+/**
+ * Where a provider delivers what the upstream says. Push-based on purpose: it costs one call per
+ * token on the hot path, where an async iterator would cost a promise per token.
+ */
+export interface ChunkSink {
+  text(delta: string): void;
+  usage(usage: TokenUsage): void;
+  finish(reason: FinishReason): void;
+}
+
+/** An upstream that has answered and is ready to stream. */
+export interface UpstreamStream {
+  /**
+   * Delivers every chunk to the sink. Resolves when the upstream ends or the signal given to
+   * `open` aborts (a cancelled stream is not an error); rejects with a ChatError when it fails.
+   */
+  pipe(sink: ChunkSink): Promise<void>;
+}
+
+export interface Provider {
+  /**
+   * Sends the prompt. Resolves once the upstream has accepted the request (HTTP headers received),
+   * so failures known up front reject here, as ChatErrors, before the client sees any byte.
+   * Aborting `signal` closes the upstream connection.
+   */
+  open(prompt: Prompt, signal: AbortSignal): Promise<UpstreamStream>;
+}

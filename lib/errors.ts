@@ -1,0 +1,61 @@
+/**
+ * Every failure a client can see has a code, an HTTP status and a message that is safe to show a
+ * person: no stack traces, no keys, no upstream bodies.
+ */
+export const ERROR_STATUS = {
+  invalid_json: 400,
+  invalid_request: 400,
+  unknown_model: 400,
+  method_not_allowed: 405,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  // nginx's convention for a client that closed the request; nobody reads this response.
+  request_cancelled: 499,
+  internal_error: 500,
+  upstream_auth: 502,
+  upstream_bad_request: 502,
+  upstream_error: 502,
+  upstream_unavailable: 503,
+  upstream_timeout: 504,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+export class ChatError extends Error {
+  readonly code: ErrorCode;
+  /** Seconds (or an HTTP date) the client should wait, passed on from the upstream. */
+  readonly retryAfter: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { retryAfter?: string; cause?: unknown }) {
+    super(message, { cause: options?.cause });
+    this.name = 'ChatError';
+    this.code = code;
+    this.retryAfter = options?.retryAfter;
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message } };
+  }
+
+  toResponse(extraHeaders?: Record<string, string>): Response {
+    const headers: Record<string, string> = { 'cache-control': 'no-store', ...extraHeaders };
+    if (this.retryAfter) headers['retry-after'] = this.retryAfter;
+    return Response.json(this.toBody(), { status: this.status, headers });
+  }
+}
+
+/** Anything thrown that is not a ChatError is a bug: log it whole, show the user nothing of it. */
+export function toChatError(error: unknown): ChatError {
+  if (error instanceof ChatError) return error;
+  console.error('[runnel] unexpected error', error);
+  return new ChatError('internal_error', 'Something went wrong on the server. Please try again.');
+}

@@ -1,0 +1,43 @@
+import type { UIMessageChunk } from 'ai';
+import { readUIMessageChunks } from '@/lib/sse/reader';
+
+/** The JSON body the AI SDK's DefaultChatTransport sends for one user message. */
+export function chatBody(text: string, extra: Record<string, unknown> = {}) {
+  return {
+    id: 'chat-1',
+    messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text }] }],
+    trigger: 'submit-message',
+    ...extra,
+  };
+}
+
+export function chatRequest(body: unknown, init: { signal?: AbortSignal; headers?: Record<string, string> } = {}) {
+  return new Request('http://127.0.0.1/api/chat', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...init.headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    signal: init.signal,
+  });
+}
+
+export interface ReadStream {
+  chunks: UIMessageChunk[];
+  text: string;
+  /** Set when the stream broke off without a terminal chunk. */
+  failure?: Error;
+}
+
+export async function readChunks(response: Response): Promise<ReadStream> {
+  const result: ReadStream = { chunks: [], text: '' };
+  try {
+    for await (const batch of readUIMessageChunks(response.body!)) {
+      for (const chunk of batch) {
+        result.chunks.push(chunk);
+        if (chunk.type === 'text-delta') result.text += chunk.delta;
+      }
+    }
+  } catch (error) {
+    result.failure = error as Error;
+  }
+  return result;
+}

@@ -24,12 +24,14 @@ export interface Scenario {
   /** Token text: numbered words, a long markdown document, or emoji and CJK. */
   text: 'words' | 'markdown' | 'unicode';
   usage: boolean;
+  /** Misbehave only on the first request with this id; a retry then succeeds. */
+  once: boolean;
 }
 
 const DIRECTIVE = /\[\[fake([^\]]*)\]\]/;
 
 export function parseScenario(message: string): Scenario {
-  const scenario: Scenario = { tokens: 12, delay: 0, headerDelay: 0, text: 'words', usage: true };
+  const scenario: Scenario = { tokens: 12, delay: 0, headerDelay: 0, text: 'words', usage: true, once: false };
   const match = DIRECTIVE.exec(message);
   if (!match?.[1]) return scenario;
   for (const pair of match[1].trim().split(/\s+/)) {
@@ -48,9 +50,15 @@ export function parseScenario(message: string): Scenario {
       case 'hang': scenario.hang = value === 'headers' ? 'headers' : num; break;
       case 'text': scenario.text = value as Scenario['text']; break;
       case 'usage': scenario.usage = value !== '0'; break;
+      case 'once': scenario.once = true; break;
     }
   }
   return scenario;
+}
+
+/** The same scenario without its failures: what a retry of a `once` scenario gets. */
+export function withoutFailures(scenario: Scenario): Scenario {
+  return { ...scenario, status: undefined, drop: undefined, malformed: undefined, errorEvent: undefined, hang: undefined };
 }
 
 const UNICODE = ['你好', '世界', '😀', ' 👩‍💻', 'ünï', '𝒳', ' 日本語', '🎉 '];

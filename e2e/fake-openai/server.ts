@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseScenario, tokenText, type Scenario } from './scenario';
+import { parseScenario, tokenText, withoutFailures, type Scenario } from './scenario';
 
 /** What the fake saw of one request, for tests to assert on. Times are epoch milliseconds. */
 export interface RequestRecord {
@@ -77,7 +77,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, records: Map<st
     stream_options?: { include_usage?: boolean };
   };
   const lastUser = body.messages.findLast((m) => m.role === 'user')?.content ?? '';
-  const scenario = parseScenario(lastUser);
+  const parsed = parseScenario(lastUser);
+  const retried = parsed.id !== undefined && records.has(parsed.id);
+  const scenario = parsed.once && retried ? withoutFailures(parsed) : parsed;
   const record: RequestRecord = { id: scenario.id ?? nextId(), model: body.model, messages: body.messages, receivedAt: now(), tokensSent: 0 };
   records.set(record.id, record);
   res.on('close', () => {

@@ -1,0 +1,33 @@
+'use client';
+
+import { StickToBottom, useStickToBottomContext } from 'use-stick-to-bottom';
+import type { ChatMessage } from '@/lib/chat/message';
+import { Message } from './message';
+
+/** Follows a growing reply, but once the reader scrolls up it stays where they put it. */
+export function MessageList({ messages }: { messages: ChatMessage[] }) {
+  return (
+    <StickToBottom className="relative min-h-0 flex-1" initial="instant" resize="smooth">
+      <StickToBottom.Content className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6">
+        {messages.map((message) => (
+          <Message key={message.id} message={message} />
+        ))}
+      </StickToBottom.Content>
+      <JumpToLatest />
+    </StickToBottom>
+  );
+}
+
+function JumpToLatest() {
+  const { isAtBottom, scrollToBottom } = useStickToBottomContext();
+  if (isAtBottom) return null;
+  return (
+    <button
+      type="button"
+      onClick={() => void scrollToBottom()}
+      className="absolute bottom-3 left-1/2 -translate-x-1/2 rounded-full border border-line bg-surface px-3 py-1 text-sm shadow"
+    >
+      Jump to latest ↓
+    </button>
+  );
+}

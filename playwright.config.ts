@@ -1,0 +1,45 @@
+import { defineConfig } from '@playwright/test';
+import { E2E } from './e2e/ports';
+
+const nextStart = (port: number) => `node node_modules/next/dist/bin/next start --port ${port} --hostname 127.0.0.1`;
+
+/**
+ * Browser tests against the production build (`next build` runs first, in `npm run test:e2e`):
+ * one app wired to the project's fake OpenAI upstream, one with no provider (the offline model).
+ */
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '*.spec.ts',
+  timeout: 30_000,
+  workers: 2,
+  // Shared, noisy machines: one retry in CI, reported as flaky rather than hidden.
+  retries: process.env.CI ? 1 : 0,
+  reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+  use: {
+    baseURL: E2E.appUrl,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+  },
+  webServer: [
+    {
+      command: `npx tsx e2e/fake-openai/cli.ts --port ${E2E.fakePort}`,
+      url: `${E2E.fakeUrl}/models`,
+      reuseExistingServer: false,
+    },
+    {
+      command: nextStart(E2E.appPort),
+      url: E2E.appUrl,
+      reuseExistingServer: false,
+      env: { OPENAI_API_KEY: 'sk-e2e', OPENAI_BASE_URL: E2E.fakeUrl, OPENAI_MODEL: 'fake-model', NEXT_TELEMETRY_DISABLED: '1' },
+    },
+    {
+      command: nextStart(E2E.offlinePort),
+      url: E2E.offlineUrl,
+      reuseExistingServer: false,
+      env: { OPENAI_API_KEY: '', OPENAI_BASE_URL: '', RUNNEL_OFFLINE_TOKENS_PER_SECOND: '200', NEXT_TELEMETRY_DISABLED: '1' },
+    },
+  ],
+});

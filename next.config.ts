@@ -1,9 +1,11 @@
 import type { NextConfig } from 'next';
 
 const nextConfig: NextConfig = {
-  // The fake upstream and benchmarks live in e2e/; nothing there ships.
   poweredByHeader: false,
   reactStrictMode: true,
+  // Server-only packages load from node_modules instead of the bundle: real names in stack traces
+  // and profiles, and undici keeps its WASM HTTP parser as shipped.
+  serverExternalPackages: ['openai', 'undici', 'zod', 'eventsource-parser'],
 };
 
 export default nextConfig;

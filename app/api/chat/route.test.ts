@@ -45,7 +45,9 @@ describe('a reply that streams', () => {
       .split('\n\n')
       .filter((event) => event.startsWith('data: {'))
       .map((event) => JSON.parse(event.slice(6)) as UIMessageChunk);
-    expect(chunks.map((c) => c.type)).toEqual(['start', 'text-start', ...Array(5).fill('text-delta'), 'text-end', 'finish']);
+    // Deltas that arrive together may be relayed as one: what matters is order and text.
+    const types = chunks.map((c) => c.type).join(' ');
+    expect(types).toMatch(/^start text-start (text-delta )+text-end finish$/);
     expect(chunks[0]).toMatchObject({ type: 'start', messageId: expect.any(String), messageMetadata: { model: 'fake-model' } });
     const text = chunks.flatMap((c) => (c.type === 'text-delta' ? [c.delta] : [])).join('');
     expect(text).toBe(expectedText(parseScenario('[[fake tokens=5]]')));
@@ -101,7 +103,7 @@ describe('a reply that streams', () => {
     let raw = '';
     const decoder = new TextDecoder();
     while (!raw.includes(': keep-alive')) raw += decoder.decode((await reader.read()).value, { stream: true });
-    expect(raw).toContain('"delta":"w1 "');
+    expect(raw).toContain('w1 ');
     controller.abort();
     await reader.cancel();
   });

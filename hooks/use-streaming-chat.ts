@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
 import { MessageDraft, type ChatMessage } from '@/lib/chat/message';
 import { MalformedEventError, readUIMessageChunks, StreamEndedError } from '@/lib/sse/reader';
 
@@ -42,7 +42,7 @@ const newId = () => Math.random().toString(36).slice(2, 12) + Date.now().toStrin
  * abort it, which makes the server cancel the upstream request.
  */
 export function useStreamingChat(options: UseStreamingChatOptions = {}): StreamingChat {
-  const { api = '/api/chat', renderIntervalMs = 50 } = options;
+  const { api = '/api/chat', renderIntervalMs = 100 } = options;
   const [messages, setMessages] = useState<ChatMessage[]>(options.initialMessages ?? []);
   const [status, setStatus] = useState<ChatStatus>('ready');
   const [error, setError] = useState<string>();
@@ -61,9 +61,10 @@ export function useStreamingChat(options: UseStreamingChatOptions = {}): Streami
     setMessages(next);
   }, []);
 
+  // Streamed text renders as a transition: a key press or click interrupts it instead of waiting.
   const render = useRenderThrottle(renderIntervalMs, () => {
     const active = activeRef.current;
-    if (active) commit(replaceLast(messagesRef.current, active.draft.snapshot()));
+    if (active) startTransition(() => commit(replaceLast(messagesRef.current, active.draft.snapshot())));
   });
 
   /** Ends the active request, if any, as stopped, keeping what arrived. */

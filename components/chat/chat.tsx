@@ -19,10 +19,7 @@ export function Chat({ model }: { model: ChatModel }) {
   const { messages, status, error, send, stop, regenerate } = useStreamingChat({ body });
   const busy = status === 'submitted' || status === 'streaming';
 
-  useEffect(() => {
-    const idle = window.requestIdleCallback ?? ((callback: () => void) => setTimeout(callback, 200));
-    idle(preloadMarkdown);
-  }, []);
+  useEffect(preloadMarkdown, []);
 
   const last = messages.at(-1);
   const announcement = !busy && last?.role === 'assistant' && last.status === 'done' ? messageText(last) : '';

@@ -5,9 +5,17 @@ import { lazy, Suspense } from 'react';
 const loadMarkdown = () => import('./markdown');
 const Markdown = lazy(loadMarkdown);
 
-/** Loads the markdown renderer (and its highlighter) after the page is interactive. */
+const whenIdle = (callback: () => void) =>
+  typeof window.requestIdleCallback === 'function' ? window.requestIdleCallback(callback, { timeout: 2000 }) : setTimeout(callback, 200);
+
+/**
+ * Loads the markdown renderer and its highlighter once the page has loaded, while it is idle,
+ * before any answer needs them. Until then an answer shows as plain text.
+ */
 export function preloadMarkdown(): void {
-  void loadMarkdown();
+  const preload = () => whenIdle(() => void loadMarkdown().then((module) => module.warmUpHighlighter(whenIdle)));
+  if (document.readyState === 'complete') preload();
+  else window.addEventListener('load', preload, { once: true });
 }
 
 /** Markdown, with the plain text shown until the renderer has loaded. */

@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import { E2E } from './e2e/ports';
 
-const nextStart = (port: number) => `node node_modules/next/dist/bin/next start --port ${port} --hostname 127.0.0.1`;
+const nextStart = (port: number) => `node node_modules/next/dist/bin/next start --keepAliveTimeout 65000 --port ${port} --hostname 127.0.0.1`;
 
 /**
  * Browser tests against the production build (`next build` runs first, in `npm run test:e2e`):

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
-import { percentile, runnel, direct, stream, type StreamResult, type Target } from './stream-client';
+import { direct, percentile, resetConnections, runnel, stream, type StreamResult, type Target } from './stream-client';
 import { startProcess, usage } from './processes';
 
 const FAKE_PORT = 4410;
@@ -17,7 +17,8 @@ async function main() {
   await startProcess('taskset', ['-c', '1', process.execPath, '--import', 'tsx', 'e2e/fake-openai/cli.ts', '--port', String(FAKE_PORT)], {}, `http://127.0.0.1:${FAKE_PORT}/v1/models`);
   const server = await startProcess(
     'taskset',
-    ['-c', '0', process.execPath, 'node_modules/next/dist/bin/next', 'start', '--port', String(APP_PORT), '--hostname', '127.0.0.1'],
+    // As `npm start` runs it.
+    ['-c', '0', process.execPath, 'node_modules/next/dist/bin/next', 'start', '--keepAliveTimeout', '65000', '--port', String(APP_PORT), '--hostname', '127.0.0.1'],
     { OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: `http://127.0.0.1:${FAKE_PORT}/v1`, OPENAI_MODEL: 'fake-model' },
     `http://127.0.0.1:${APP_PORT}/`,
   );
@@ -70,6 +71,7 @@ async function concurrency(targets: Target[], serverPid: number) {
   console.log('|---|---|---|---|---|---|---|');
   for (const n of [100, 500, 1000]) {
     for (const target of targets) {
+      resetConnections();
       const before = usage(serverPid);
       let peakRss = before.rssMb;
       const sampler = setInterval(() => (peakRss = Math.max(peakRss, usage(serverPid).rssMb)), 100);

@@ -40,7 +40,17 @@ export const runnel = (port: number): Target => ({
   countTokens: countWords,
 });
 
-const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+let agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+
+/**
+ * Starts the next scenario on fresh connections. Reusing a kept-alive socket the server is just
+ * closing (Node's default 5 s keep-alive timeout under `next start`) fails with ECONNRESET: a
+ * race of HTTP/1.1 keep-alive that browsers retry and this client would count as a failure.
+ */
+export function resetConnections(): void {
+  agent.destroy();
+  agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+}
 
 /** Streams one reply with plain node:http and cheap string scanning, so the client costs little. */
 export function stream(target: Target, prompt: string, timeoutMs = 60_000): Promise<StreamResult> {

@@ -80,8 +80,8 @@ export function useStreamingChat(options: UseStreamingChatOptions = {}): Streami
   }, [commit, render]);
 
   const run = useCallback(
+    // Callers halt the previous request first, so that its partial answer is part of `history`.
     async (history: ChatMessage[], trigger: 'submit-message' | 'regenerate-message', messageId?: string) => {
-      halt();
       const active: ActiveRequest = { controller: new AbortController(), draft: new MessageDraft(newId()) };
       activeRef.current = active;
       const isCurrent = () => activeRef.current === active;
@@ -115,7 +115,7 @@ export function useStreamingChat(options: UseStreamingChatOptions = {}): Streami
       setStatus(active.draft.status === 'error' ? 'error' : 'ready');
       setError(active.draft.error);
     },
-    [api, commit, halt, render],
+    [api, commit, render],
   );
 
   const send = useCallback(

@@ -43,18 +43,14 @@ export class Generation {
   error: ChatError | undefined;
   firstTokenAt: number | undefined;
   endedAt: number | undefined;
-  /** Resolves once the generation has ended, however it ended. */
-  readonly finished: Promise<void>;
 
   private readonly controller = new AbortController();
   private readonly listeners = new Set<GenerationListener>();
   private readonly terminalChunks: UIMessageChunk[] = [];
   private timedOut = false;
-  private resolveFinished!: () => void;
 
   private constructor(private readonly options: GenerationOptions) {
     this.messageId = options.messageId ?? generateId();
-    this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
   }
 
   /**
@@ -65,10 +61,6 @@ export class Generation {
     const generation = new Generation(options);
     await generation.run(clientSignal);
     return generation;
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
   }
 
   /** Cancels the upstream request at once. The reply ends as `stopped`. */
@@ -176,7 +168,6 @@ export class Generation {
     else this.terminal({ type: 'finish', finishReason: this.finishReason, messageMetadata: this.finalMetadata() });
     for (const listener of this.listeners) listener.end();
     this.listeners.clear();
-    this.resolveFinished();
   }
 
   private terminal(chunk: UIMessageChunk): void {

@@ -42,7 +42,7 @@ const newId = () => Math.random().toString(36).slice(2, 12) + Date.now().toStrin
  * abort it, which makes the server cancel the upstream request.
  */
 export function useStreamingChat(options: UseStreamingChatOptions = {}): StreamingChat {
-  const { api = '/api/chat', renderIntervalMs = 100 } = options;
+  const { api = '/api/chat', renderIntervalMs = 50 } = options;
   const [messages, setMessages] = useState<ChatMessage[]>(options.initialMessages ?? []);
   const [status, setStatus] = useState<ChatStatus>('ready');
   const [error, setError] = useState<string>();

@@ -4,8 +4,8 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   // Server-only packages load from node_modules instead of the bundle: real names in stack traces
-  // and profiles, and undici keeps its WASM HTTP parser as shipped.
-  serverExternalPackages: ['openai', 'undici', 'zod', 'eventsource-parser'],
+  // and profiles; undici and PGlite keep their WASM as shipped (PGlite must not be bundled).
+  serverExternalPackages: ['openai', 'undici', 'zod', 'eventsource-parser', 'pg', '@electric-sql/pglite', 'drizzle-orm'],
 };
 
 export default nextConfig;

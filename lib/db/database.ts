@@ -1,0 +1,87 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { and, eq, lt, sql, type SQL } from 'drizzle-orm';
+import { drizzle as drizzleNodePostgres } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePostgres } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { Pool } from 'pg';
+import * as schema from './schema';
+
+/** One schema, one set of migrations, two drivers: both are Postgres to the queries. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: 'pglite' | 'postgres';
+  close(): Promise<void>;
+}
+
+const MIGRATIONS = path.join(process.cwd(), 'lib/db/migrations');
+// Any fixed number; instances starting together take turns on it.
+const MIGRATION_LOCK = 724_137_001;
+
+export const DEFAULT_PGLITE_DIR = path.join(process.cwd(), '.data', 'pglite');
+
+/**
+ * Opens the database and brings its schema up to date: real Postgres when `url` is set, else an
+ * embedded Postgres (PGlite) in `pgliteDir`, which belongs to this process alone.
+ */
+export async function openDatabase(url: string | undefined, pgliteDir = DEFAULT_PGLITE_DIR): Promise<DatabaseHandle> {
+  return url ? openPostgres(url) : openPglite(pgliteDir);
+}
+
+async function openPostgres(url: string): Promise<DatabaseHandle> {
+  const pool = new Pool({ connectionString: url, max: 10 });
+  // An idle connection that Postgres closes (restart, failover) emits an error; unhandled, it
+  // would take the whole server down. The pool replaces the connection on next use.
+  pool.on('error', (error) => console.warn(`[runnel] database connection lost: ${error.message}`));
+  try {
+    // The lock is held by a session, so migrate on the very connection that holds it.
+    const client = await pool.connect();
+    try {
+      await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await migrateNodePostgres(drizzleNodePostgres(client, { schema }), { migrationsFolder: MIGRATIONS });
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+      client.release();
+    }
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return { db: drizzleNodePostgres(pool, { schema }), kind: 'postgres', close: () => pool.end() };
+}
+
+async function openPglite(dir: string): Promise<DatabaseHandle> {
+  // PGlite does not create missing parent folders.
+  mkdirSync(path.dirname(dir), { recursive: true });
+  const client = await PGlite.create(dir);
+  const db = drizzlePglite(client, { schema });
+  await migratePglite(db, { migrationsFolder: MIGRATIONS });
+  return { db, kind: 'pglite', close: () => client.close() };
+}
+
+/**
+ * Replies left `streaming` by a server that stopped (crash, kill -9, restart) become
+ * `interrupted`, keeping what was saved of them. With the embedded database this process is the
+ * only writer, so every such row is orphaned; on a shared Postgres another instance may be
+ * streaming right now, so only rows untouched for `staleAfterMs` are.
+ */
+export async function recoverInterruptedReplies(db: Database, staleAfterMs: number): Promise<number> {
+  const stale = staleAfterMs > 0 ? lt(schema.messages.updatedAt, sql`now() - make_interval(secs => ${staleAfterMs / 1000})`) : undefined;
+  const rows = await db
+    .update(schema.messages)
+    .set({ status: 'interrupted', updatedAt: sql`now()` })
+    .where(and(eq(schema.messages.status, 'streaming'), stale))
+    .returning({ id: schema.messages.id });
+  return rows.length;
+}
+
+/** Rows of a raw query. Both drivers answer `{ rows }`; the shared database type cannot say so. */
+export async function queryRows<Row>(db: Database, query: SQL): Promise<Row[]> {
+  const result = (await db.execute(query)) as unknown as { rows: Row[] };
+  return result.rows;
+}

@@ -1,0 +1,121 @@
+import { and, desc, eq, ilike, or, sql } from 'drizzle-orm';
+import type { Database } from './database';
+import { conversations, identities, messages, type Conversation, type Identity, type StoredMessage } from './schema';
+
+/**
+ * Every read and write of a conversation takes the identity it must belong to: another
+ * identity's conversation is indistinguishable from one that does not exist.
+ */
+
+export async function createIdentity(db: Database, kind: Identity['kind'] = 'browser'): Promise<Identity> {
+  const [identity] = await db.insert(identities).values({ kind }).returning();
+  return identity!;
+}
+
+export async function findIdentity(db: Database, id: string): Promise<Identity | undefined> {
+  if (!isUuid(id)) return undefined;
+  const [identity] = await db.select().from(identities).where(eq(identities.id, id));
+  return identity;
+}
+
+export async function createConversation(
+  db: Database,
+  values: { id: string; identityId: string; title: string; model?: string },
+): Promise<Conversation> {
+  const [conversation] = await db.insert(conversations).values(values).returning();
+  return conversation!;
+}
+
+export async function getConversation(db: Database, identityId: string, id: string): Promise<Conversation | undefined> {
+  const [conversation] = await db
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.id, id), eq(conversations.identityId, identityId)));
+  return conversation;
+}
+
+/** The identity's conversations, newest first; `search` matches titles and message text. */
+export async function listConversations(
+  db: Database,
+  identityId: string,
+  options: { search?: string; limit?: number } = {},
+): Promise<Conversation[]> {
+  const pattern = options.search?.trim() ? `%${escapeLike(options.search.trim())}%` : undefined;
+  const matches = pattern
+    ? or(
+        ilike(conversations.title, pattern),
+        sql`exists (select 1 from ${messages} where ${messages.conversationId} = ${conversations.id} and ${messages.parts}::text ilike ${pattern})`,
+      )
+    : undefined;
+  return db
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.identityId, identityId), matches))
+    .orderBy(desc(conversations.updatedAt))
+    .limit(options.limit ?? 100);
+}
+
+export async function renameConversation(db: Database, identityId: string, id: string, title: string): Promise<boolean> {
+  const rows = await db
+    .update(conversations)
+    .set({ title, updatedAt: sql`now()` })
+    .where(and(eq(conversations.id, id), eq(conversations.identityId, identityId)))
+    .returning({ id: conversations.id });
+  return rows.length > 0;
+}
+
+export async function deleteConversation(db: Database, identityId: string, id: string): Promise<boolean> {
+  const rows = await db
+    .delete(conversations)
+    .where(and(eq(conversations.id, id), eq(conversations.identityId, identityId)))
+    .returning({ id: conversations.id });
+  return rows.length > 0;
+}
+
+/** All of a conversation's messages (the whole tree), oldest first, or undefined if not the identity's. */
+export async function conversationMessages(db: Database, identityId: string, conversationId: string): Promise<StoredMessage[] | undefined> {
+  const conversation = await getConversation(db, identityId, conversationId);
+  if (!conversation) return undefined;
+  return db.select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(messages.createdAt, messages.id);
+}
+
+export type NewMessage = Omit<typeof messages.$inferInsert, 'createdAt' | 'updatedAt'>;
+
+/** Adds a message and makes it the conversation's active leaf, in one transaction. */
+export async function addMessage(db: Database, message: NewMessage): Promise<StoredMessage> {
+  return db.transaction(async (tx) => {
+    const [stored] = await tx.insert(messages).values(message).returning();
+    await tx
+      .update(conversations)
+      .set({ activeLeafId: message.id, updatedAt: sql`now()` })
+      .where(eq(conversations.id, message.conversationId));
+    return stored!;
+  });
+}
+
+export type MessageUpdate = Partial<Pick<StoredMessage, 'parts' | 'status' | 'usage' | 'error' | 'firstTokenMs' | 'durationMs' | 'model'>>;
+
+export async function updateMessage(db: Database, id: string, update: MessageUpdate): Promise<void> {
+  await db
+    .update(messages)
+    .set({ ...update, updatedAt: sql`now()` })
+    .where(eq(messages.id, id));
+}
+
+export async function setActiveLeaf(db: Database, identityId: string, conversationId: string, leafId: string): Promise<boolean> {
+  const rows = await db
+    .update(conversations)
+    .set({ activeLeafId: leafId })
+    .where(
+      and(
+        eq(conversations.id, conversationId),
+        eq(conversations.identityId, identityId),
+        sql`exists (select 1 from ${messages} where ${messages.id} = ${leafId} and ${messages.conversationId} = ${conversationId})`,
+      ),
+    )
+    .returning({ id: conversations.id });
+  return rows.length > 0;
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+const isUuid = (text: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);

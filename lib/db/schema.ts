@@ -1,0 +1,70 @@
+import { sql } from 'drizzle-orm';
+import { type AnyPgColumn, index, jsonb, pgTable, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import type { ChatPart, MessageStatus as ClientMessageStatus } from '@/lib/chat/message';
+
+/** A browser (by its signed cookie) or, later, an API key: everything is scoped to one. */
+export const identities = pgTable('identities', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  kind: text('kind', { enum: ['browser', 'api_key'] }).notNull().default('browser'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: text('id').primaryKey(),
+    identityId: uuid('identity_id')
+      .notNull()
+      .references(() => identities.id, { onDelete: 'cascade' }),
+    title: text('title').notNull().default(''),
+    model: text('model'),
+    /** The message the conversation currently ends at; the path to it is what is shown. */
+    activeLeafId: text('active_leaf_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  // The sidebar: one identity's conversations, newest first.
+  (table) => [index('conversations_identity_recent_idx').on(table.identityId, table.updatedAt.desc())],
+);
+
+/** `interrupted`: the server stopped (crash, restart) while the reply was streaming. */
+export type StoredMessageStatus = ClientMessageStatus | 'interrupted';
+
+export interface StoredUsage {
+  inputTokens?: number;
+  outputTokens?: number;
+  totalTokens?: number;
+}
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: text('id').primaryKey(),
+    conversationId: text('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    /** Messages form a tree: regenerating or editing adds a sibling instead of deleting anything. */
+    parentId: text('parent_id').references((): AnyPgColumn => messages.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: ['system', 'user', 'assistant'] }).notNull(),
+    parts: jsonb('parts').$type<ChatPart[]>().notNull(),
+    status: text('status').$type<StoredMessageStatus>().notNull().default('done'),
+    model: text('model'),
+    usage: jsonb('usage').$type<StoredUsage>(),
+    error: text('error'),
+    firstTokenMs: real('first_token_ms'),
+    durationMs: real('duration_ms'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('messages_conversation_idx').on(table.conversationId, table.createdAt),
+    index('messages_parent_idx').on(table.parentId),
+    // Crash recovery looks for replies left streaming; there are few, so a partial index.
+    index('messages_streaming_idx').on(table.status).where(sql`${table.status} = 'streaming'`),
+  ],
+);
+
+export type Identity = typeof identities.$inferSelect;
+export type Conversation = typeof conversations.$inferSelect;
+export type StoredMessage = typeof messages.$inferSelect;

@@ -1,0 +1,157 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { newestLeafUnder, pathTo, siblingsOf } from '@/lib/chat/tree';
+import { createTestDatabase } from '@/lib/testing/postgres';
+import { openDatabase, queryRows, recoverInterruptedReplies, type DatabaseHandle } from './database';
+import {
+  addMessage,
+  conversationMessages,
+  createConversation,
+  createIdentity,
+  deleteConversation,
+  getConversation,
+  listConversations,
+  renameConversation,
+  setActiveLeaf,
+  updateMessage,
+} from './queries';
+import { messages } from './schema';
+
+const postgres = await createTestDatabase();
+const pgliteDir = mkdtempSync(path.join(tmpdir(), 'runnel-pglite-'));
+afterAll(async () => {
+  await postgres?.drop();
+  rmSync(pgliteDir, { recursive: true, force: true });
+});
+
+const drivers = [
+  { name: 'embedded PGlite', available: true, open: () => openDatabase(undefined, path.join(pgliteDir, 'db')) },
+  { name: 'real Postgres', available: postgres !== undefined, open: () => openDatabase(postgres!.url) },
+];
+
+const text = (value: string) => [{ type: 'text' as const, text: value }];
+let seq = 0;
+const id = (prefix: string) => `${prefix}-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
+
+describe.each(drivers)('storage on $name', ({ name, available, open }) => {
+  let handle: DatabaseHandle;
+  beforeAll(async () => {
+    if (available) handle = await open();
+  });
+  afterAll(() => handle?.close());
+
+  test.skipIf(!available)('migrates an empty database, and migrating again changes nothing', async () => {
+    const journal = () => queryRows<{ n: number }>(handle.db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+    expect(await journal()).toEqual([{ n: 1 }]);
+    if (name === 'real Postgres') {
+      const again = await open();
+      await again.close();
+      expect(await journal()).toEqual([{ n: 1 }]);
+    }
+    const tables = await queryRows<{ table_name: string }>(
+      handle.db,
+      sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
+    );
+    expect(tables.map((row) => row.table_name)).toEqual(['conversations', 'identities', 'messages']);
+  });
+
+  test.skipIf(!available)('regenerating and editing add siblings; nothing is deleted; the active path follows', async () => {
+    const { db } = handle;
+    const me = await createIdentity(db);
+    const conversation = await createConversation(db, { id: id('c'), identityId: me.id, title: 'Trees' });
+    const c = conversation.id;
+    const u1 = await addMessage(db, { id: id('u'), conversationId: c, parentId: null, role: 'user', parts: text('Question') });
+    const a1 = await addMessage(db, { id: id('a'), conversationId: c, parentId: u1.id, role: 'assistant', parts: text('First answer') });
+    const a2 = await addMessage(db, { id: id('a'), conversationId: c, parentId: u1.id, role: 'assistant', parts: text('Regenerated') });
+    const u2 = await addMessage(db, { id: id('u'), conversationId: c, parentId: null, role: 'user', parts: text('Edited question') });
+    const a3 = await addMessage(db, { id: id('a'), conversationId: c, parentId: u2.id, role: 'assistant', parts: text('Answer to the edit') });
+
+    const all = (await conversationMessages(db, me.id, c))!;
+    expect(all.map((m) => m.id)).toEqual([u1.id, a1.id, a2.id, u2.id, a3.id]);
+    const active = (await getConversation(db, me.id, c))!.activeLeafId;
+    expect(pathTo(all, active).map((m) => m.id)).toEqual([u2.id, a3.id]);
+    expect(siblingsOf(all, a2.id).map((m) => m.id)).toEqual([a1.id, a2.id]);
+    expect(siblingsOf(all, u2.id).map((m) => m.id)).toEqual([u1.id, u2.id]);
+    expect(newestLeafUnder(all, u1.id)).toBe(a2.id);
+
+    expect(await setActiveLeaf(db, me.id, c, a1.id)).toBe(true);
+    const switched = (await getConversation(db, me.id, c))!.activeLeafId;
+    expect(pathTo(all, switched).map((m) => m.parts)).toEqual([text('Question'), text('First answer')]);
+  });
+
+  test.skipIf(!available)("another identity cannot see or change a conversation", async () => {
+    const { db } = handle;
+    const owner = await createIdentity(db);
+    const stranger = await createIdentity(db);
+    const c = (await createConversation(db, { id: id('c'), identityId: owner.id, title: 'Private' })).id;
+    const m = await addMessage(db, { id: id('u'), conversationId: c, parentId: null, role: 'user', parts: text('secret') });
+
+    expect(await getConversation(db, stranger.id, c)).toBeUndefined();
+    expect(await conversationMessages(db, stranger.id, c)).toBeUndefined();
+    expect(await listConversations(db, stranger.id)).toEqual([]);
+    expect(await listConversations(db, stranger.id, { search: 'secret' })).toEqual([]);
+    expect(await renameConversation(db, stranger.id, c, 'mine now')).toBe(false);
+    expect(await setActiveLeaf(db, stranger.id, c, m.id)).toBe(false);
+    expect(await deleteConversation(db, stranger.id, c)).toBe(false);
+    expect((await getConversation(db, owner.id, c))?.title).toBe('Private');
+  });
+
+  test.skipIf(!available)('lists newest first and searches titles and message text', async () => {
+    const { db } = handle;
+    const me = await createIdentity(db);
+    const older = (await createConversation(db, { id: id('c'), identityId: me.id, title: 'Bread recipes' })).id;
+    const newer = (await createConversation(db, { id: id('c'), identityId: me.id, title: 'Trip' })).id;
+    await addMessage(db, { id: id('u'), conversationId: newer, parentId: null, role: 'user', parts: text('Flights to Lisbon at 100% refund?') });
+
+    expect((await listConversations(db, me.id)).map((c) => c.id)).toEqual([newer, older]);
+    expect((await listConversations(db, me.id, { search: 'bread' })).map((c) => c.id)).toEqual([older]);
+    expect((await listConversations(db, me.id, { search: 'LISBON' })).map((c) => c.id)).toEqual([newer]);
+    expect((await listConversations(db, me.id, { search: '100%' })).map((c) => c.id)).toEqual([newer]);
+    expect((await listConversations(db, me.id, { search: '%' })).map((c) => c.id)).toEqual([newer]);
+
+    expect(await renameConversation(db, me.id, older, 'Sourdough')).toBe(true);
+    expect((await listConversations(db, me.id)).map((c) => c.title)).toEqual(['Sourdough', 'Trip']);
+    expect(await deleteConversation(db, me.id, newer)).toBe(true);
+    expect(await conversationMessages(db, me.id, newer)).toBeUndefined();
+    const orphans = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from ${messages} where ${messages.conversationId} = ${newer}`);
+    expect(orphans).toEqual([{ n: 0 }]);
+  });
+
+  test.skipIf(!available)('after a crash, replies left streaming become interrupted and keep their text', async () => {
+    const { db } = handle;
+    const me = await createIdentity(db);
+    const c = (await createConversation(db, { id: id('c'), identityId: me.id, title: 'Crash' })).id;
+    const u = await addMessage(db, { id: id('u'), conversationId: c, parentId: null, role: 'user', parts: text('Tell me') });
+    const orphan = await addMessage(db, { id: id('a'), conversationId: c, parentId: u.id, role: 'assistant', parts: text(''), status: 'streaming' });
+    await updateMessage(db, orphan.id, { parts: text('The saved part of the ans') });
+    await db.execute(sql`update ${messages} set updated_at = now() - interval '5 minutes' where ${messages.id} = ${orphan.id}`);
+    const live = await addMessage(db, { id: id('a'), conversationId: c, parentId: u.id, role: 'assistant', parts: text('still going'), status: 'streaming' });
+
+    // Shared Postgres: only replies nobody has touched for a while are orphans.
+    expect(await recoverInterruptedReplies(db, 60_000)).toBeGreaterThanOrEqual(1);
+    const afterStale = (await conversationMessages(db, me.id, c))!;
+    expect(afterStale.find((m) => m.id === orphan.id)).toMatchObject({ status: 'interrupted', parts: text('The saved part of the ans') });
+    expect(afterStale.find((m) => m.id === live.id)?.status).toBe('streaming');
+
+    // The embedded database has one writer: every streaming reply at start is an orphan.
+    await recoverInterruptedReplies(db, 0);
+    expect((await conversationMessages(db, me.id, c))!.find((m) => m.id === live.id)?.status).toBe('interrupted');
+  });
+});
+
+describe.skipIf(postgres === undefined)('several instances starting at once on one Postgres', () => {
+  test('take turns on the migrations and all start', async () => {
+    const fresh = (await createTestDatabase())!;
+    try {
+      const handles = await Promise.all([openDatabase(fresh.url), openDatabase(fresh.url), openDatabase(fresh.url)]);
+      const journal = await queryRows<{ n: number }>(handles[0]!.db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+      expect(journal).toEqual([{ n: 1 }]);
+      await Promise.all(handles.map((h) => h.close()));
+    } finally {
+      await fresh.drop();
+    }
+  });
+});

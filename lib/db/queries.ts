@@ -95,11 +95,11 @@ export async function addMessage(db: Database, message: NewMessage): Promise<Sto
 
 export type MessageUpdate = Partial<Pick<StoredMessage, 'parts' | 'status' | 'usage' | 'error' | 'firstTokenMs' | 'durationMs' | 'model'>>;
 
-export async function updateMessage(db: Database, id: string, update: MessageUpdate): Promise<void> {
+export async function updateMessage(db: Database, conversationId: string, id: string, update: MessageUpdate): Promise<void> {
   await db
     .update(messages)
     .set({ ...update, updatedAt: sql`now()` })
-    .where(eq(messages.id, id));
+    .where(and(eq(messages.conversationId, conversationId), eq(messages.id, id)));
 }
 
 export async function setActiveLeaf(db: Database, identityId: string, conversationId: string, leafId: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type AnyPgColumn, index, jsonb, pgTable, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { foreignKey, index, jsonb, pgTable, primaryKey, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { ChatPart, MessageStatus as ClientMessageStatus } from '@/lib/chat/message';
 
 /** A browser (by its signed cookie) or, later, an API key: everything is scoped to one. */
@@ -37,15 +37,20 @@ export interface StoredUsage {
   totalTokens?: number;
 }
 
+/**
+ * Ids are the client's (AI SDK clients name their messages) and unique within a conversation, so
+ * the key is (conversation_id, id): a client can neither collide with nor point into another
+ * conversation.
+ */
 export const messages = pgTable(
   'messages',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     conversationId: text('conversation_id')
       .notNull()
       .references(() => conversations.id, { onDelete: 'cascade' }),
     /** Messages form a tree: regenerating or editing adds a sibling instead of deleting anything. */
-    parentId: text('parent_id').references((): AnyPgColumn => messages.id, { onDelete: 'cascade' }),
+    parentId: text('parent_id'),
     role: text('role', { enum: ['system', 'user', 'assistant'] }).notNull(),
     parts: jsonb('parts').$type<ChatPart[]>().notNull(),
     status: text('status').$type<StoredMessageStatus>().notNull().default('done'),
@@ -58,8 +63,9 @@ export const messages = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
+    primaryKey({ columns: [table.conversationId, table.id] }),
+    foreignKey({ columns: [table.conversationId, table.parentId], foreignColumns: [table.conversationId, table.id] }).onDelete('cascade'),
     index('messages_conversation_idx').on(table.conversationId, table.createdAt),
-    index('messages_parent_idx').on(table.parentId),
     // Crash recovery looks for replies left streaming; there are few, so a partial index.
     index('messages_streaming_idx').on(table.status).where(sql`${table.status} = 'streaming'`),
   ],

@@ -82,6 +82,18 @@ describe.each(drivers)('storage on $name', ({ name, available, open }) => {
     expect(pathTo(all, switched).map((m) => m.parts)).toEqual([text('Question'), text('First answer')]);
   });
 
+  test.skipIf(!available)('message ids belong to their conversation: the same id elsewhere is another message', async () => {
+    const { db } = handle;
+    const me = await createIdentity(db);
+    const first = (await createConversation(db, { id: id('c'), identityId: me.id, title: 'One' })).id;
+    const second = (await createConversation(db, { id: id('c'), identityId: me.id, title: 'Two' })).id;
+    await addMessage(db, { id: 'm1', conversationId: first, parentId: null, role: 'user', parts: text('in one') });
+    await addMessage(db, { id: 'm1', conversationId: second, parentId: null, role: 'user', parts: text('in two') });
+    // A parent must be a message of the same conversation.
+    await expect(addMessage(db, { id: 'm2', conversationId: second, parentId: 'missing', role: 'assistant', parts: text('x') })).rejects.toThrow();
+    expect((await conversationMessages(db, me.id, first))!.map((m) => m.parts)).toEqual([text('in one')]);
+  });
+
   test.skipIf(!available)("another identity cannot see or change a conversation", async () => {
     const { db } = handle;
     const owner = await createIdentity(db);
@@ -126,7 +138,7 @@ describe.each(drivers)('storage on $name', ({ name, available, open }) => {
     const c = (await createConversation(db, { id: id('c'), identityId: me.id, title: 'Crash' })).id;
     const u = await addMessage(db, { id: id('u'), conversationId: c, parentId: null, role: 'user', parts: text('Tell me') });
     const orphan = await addMessage(db, { id: id('a'), conversationId: c, parentId: u.id, role: 'assistant', parts: text(''), status: 'streaming' });
-    await updateMessage(db, orphan.id, { parts: text('The saved part of the ans') });
+    await updateMessage(db, c, orphan.id, { parts: text('The saved part of the ans') });
     await db.execute(sql`update ${messages} set updated_at = now() - interval '5 minutes' where ${messages.id} = ${orphan.id}`);
     const live = await addMessage(db, { id: id('a'), conversationId: c, parentId: u.id, role: 'assistant', parts: text('still going'), status: 'streaming' });
 

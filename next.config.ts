@@ -1,4 +1,5 @@
 import type { NextConfig } from 'next';
+import { PHASE_PRODUCTION_SERVER } from 'next/constants';
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
@@ -8,4 +9,13 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ['openai', 'undici', 'zod', 'eventsource-parser', 'pg', '@electric-sql/pglite', 'drizzle-orm'],
 };
 
-export default nextConfig;
+export default function config(phase: string): NextConfig {
+  // Fail at start, with the reason, rather than on the first request: without a secret no
+  // identity cookie can be signed. (Kept in step with MISSING_SECRET_MESSAGE in lib/auth.)
+  if (phase === PHASE_PRODUCTION_SERVER && !process.env.AUTH_SECRET) {
+    throw new Error(
+      "AUTH_SECRET is not set. In production it is required: it signs the identity cookie that keeps each person's conversations private. Generate one with `openssl rand -base64 32` and set AUTH_SECRET.",
+    );
+  }
+  return nextConfig;
+}

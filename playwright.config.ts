@@ -33,13 +33,13 @@ export default defineConfig({
       command: nextStart(E2E.appPort),
       url: E2E.appUrl,
       reuseExistingServer: false,
-      env: { OPENAI_API_KEY: 'sk-e2e', OPENAI_BASE_URL: E2E.fakeUrl, OPENAI_MODEL: 'fake-model', NEXT_TELEMETRY_DISABLED: '1' },
+      env: { ...E2E.serverEnv('app'), OPENAI_API_KEY: 'sk-e2e', OPENAI_BASE_URL: E2E.fakeUrl, OPENAI_MODEL: 'fake-model' },
     },
     {
       command: nextStart(E2E.offlinePort),
       url: E2E.offlineUrl,
       reuseExistingServer: false,
-      env: { OPENAI_API_KEY: '', OPENAI_BASE_URL: '', RUNNEL_OFFLINE_TOKENS_PER_SECOND: '200', NEXT_TELEMETRY_DISABLED: '1' },
+      env: { ...E2E.serverEnv('offline'), OPENAI_API_KEY: '', OPENAI_BASE_URL: '', RUNNEL_OFFLINE_TOKENS_PER_SECOND: '200' },
     },
   ],
 });

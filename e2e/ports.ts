@@ -1,14 +1,27 @@
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
 /** Where the browser tests' servers listen: loopback only, ports unlikely to clash with `npm run dev`. */
 const fakePort = 4310;
 const appPort = 3310;
 const offlinePort = 3311;
 
+// Each test run gets its own embedded databases, so runs never share state.
+const runDir = path.join(tmpdir(), `runnel-e2e-${process.env.RUNNEL_E2E_RUN ??= `${Date.now()}-${process.pid}`}`);
+
 export const E2E = {
   fakePort,
   appPort,
   offlinePort,
+  runDir,
   fakeUrl: `http://127.0.0.1:${fakePort}/v1`,
   fakeControlUrl: `http://127.0.0.1:${fakePort}/__fake/requests`,
   appUrl: `http://127.0.0.1:${appPort}`,
   offlineUrl: `http://127.0.0.1:${offlinePort}`,
+  /** What every app server under test shares: production settings and a data folder of its own. */
+  serverEnv: (name: string): Record<string, string> => ({
+    NEXT_TELEMETRY_DISABLED: '1',
+    AUTH_SECRET: 'e2e-only-secret-0123456789abcdef',
+    RUNNEL_DATA_DIR: path.join(runDir, name),
+  }),
 };

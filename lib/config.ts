@@ -1,4 +1,5 @@
 import 'server-only';
+import path from 'node:path';
 import { z } from 'zod';
 
 /** A model the server will accept by id. Later issues add more providers here. */
@@ -17,6 +18,12 @@ export interface RunnelConfig {
   firstByteTimeoutMs: number;
   heartbeatMs: number;
   offlineTokensPerSecond: number;
+  /** Real Postgres; unset means the embedded one under `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Where the embedded database and the development signing secret live. */
+  dataDir: string;
+  /** Signs the identity cookie; required in production. */
+  authSecret: string | undefined;
 }
 
 // `.env` files write unset values as empty strings; treat them as unset.
@@ -31,6 +38,9 @@ const EnvSchema = z.object({
   RUNNEL_FIRST_BYTE_TIMEOUT_MS: withDefault(z.coerce.number().int().positive(), 30_000),
   RUNNEL_HEARTBEAT_MS: withDefault(z.coerce.number().int().positive(), 15_000),
   RUNNEL_OFFLINE_TOKENS_PER_SECOND: withDefault(z.coerce.number().min(0), 60),
+  DATABASE_URL: optionalString,
+  RUNNEL_DATA_DIR: withDefault(z.string().min(1), '.data'),
+  AUTH_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters').optional()),
 });
 
 export const OFFLINE_MODEL: ModelConfig = {
@@ -58,6 +68,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): RunnelConfig {
     firstByteTimeoutMs: e.RUNNEL_FIRST_BYTE_TIMEOUT_MS,
     heartbeatMs: e.RUNNEL_HEARTBEAT_MS,
     offlineTokensPerSecond: e.RUNNEL_OFFLINE_TOKENS_PER_SECOND,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.RUNNEL_DATA_DIR),
+    authSecret: e.AUTH_SECRET,
   };
 }
 

@@ -6,6 +6,8 @@ export const ERROR_STATUS = {
   invalid_json: 400,
   invalid_request: 400,
   unknown_model: 400,
+  forbidden_origin: 403,
+  not_found: 404,
   method_not_allowed: 405,
   payload_too_large: 413,
   unsupported_media_type: 415,

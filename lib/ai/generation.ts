@@ -184,15 +184,17 @@ export class Generation {
     return { type: 'start', messageId: this.messageId, messageMetadata: metadata };
   }
 
-  private finalMetadata(): Partial<GenerationMetadata> {
+  /** Time to first token and duration so far, in milliseconds. */
+  timing(): { firstTokenMs: number | undefined; durationMs: number } {
     const end = this.endedAt ?? performance.now();
     return {
-      usage: this.usage,
-      timing: {
-        firstTokenMs: this.firstTokenAt === undefined ? undefined : round(this.firstTokenAt - this.startedAt),
-        durationMs: round(end - this.startedAt),
-      },
+      firstTokenMs: this.firstTokenAt === undefined ? undefined : round(this.firstTokenAt - this.startedAt),
+      durationMs: round(end - this.startedAt),
     };
+  }
+
+  private finalMetadata(): Partial<GenerationMetadata> {
+    return { usage: this.usage, timing: this.timing() };
   }
 }
 

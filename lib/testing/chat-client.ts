@@ -1,11 +1,13 @@
 import type { UIMessageChunk } from 'ai';
 import { readUIMessageChunks } from '@/lib/sse/reader';
 
-/** The JSON body the AI SDK's DefaultChatTransport sends for one user message. */
+export const randomId = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
+
+/** The JSON body the AI SDK's DefaultChatTransport sends for one user message, in a new conversation. */
 export function chatBody(text: string, extra: Record<string, unknown> = {}) {
   return {
-    id: 'chat-1',
-    messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text }] }],
+    id: randomId('chat'),
+    messages: [{ id: randomId('u'), role: 'user', parts: [{ type: 'text', text }] }],
     trigger: 'submit-message',
     ...extra,
   };

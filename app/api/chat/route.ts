@@ -1,33 +1,53 @@
 import { Generation } from '@/lib/ai/generation';
 import { providerFor } from '@/lib/ai/providers';
 import { uiMessageStreamResponse } from '@/lib/ai/ui-stream';
-import { parseChatRequest, toPromptMessages } from '@/lib/chat/request';
+import { assertSameOrigin, requestIdentity } from '@/lib/auth/session';
+import { persistReply } from '@/lib/chat/persist-reply';
+import { parseChatRequest } from '@/lib/chat/request';
+import { prepareTurn } from '@/lib/chat/turn';
 import { getConfig } from '@/lib/config';
+import { getDatabase } from '@/lib/db';
 import { ChatError, toChatError } from '@/lib/errors';
 
 // Read by hosting platforms such as Vercel; `next start` does not enforce it.
 export const maxDuration = 300;
 
-/** Streams an assistant reply as an AI SDK v6 UI message stream. */
+/**
+ * Streams an assistant reply as an AI SDK v6 UI message stream. The user message is stored
+ * first; the reply is stored as it streams and when it ends, even if the client has gone.
+ */
 export async function POST(request: Request): Promise<Response> {
+  let setCookie: string | undefined;
   try {
+    assertSameOrigin(request);
     const config = getConfig();
     const body = await parseChatRequest(request);
     const model = body.model ? config.models.find((m) => m.id === body.model) : config.defaultModel;
     if (!model) throw new ChatError('unknown_model', `Unknown model "${body.model}".`);
+
+    const db = await getDatabase();
+    const identity = await requestIdentity(request, db);
+    setCookie = identity.setCookie;
+    const turn = await prepareTurn(db, identity.id, body, model.id);
     const generation = await Generation.start(
       {
         provider: providerFor(model, config),
-        prompt: { model: model.upstreamModel, messages: toPromptMessages(body.messages) },
+        prompt: { model: model.upstreamModel, messages: turn.prompt },
         model,
         firstByteTimeoutMs: config.firstByteTimeoutMs,
       },
       request.signal,
     );
-    return uiMessageStreamResponse(generation, { heartbeatMs: config.heartbeatMs });
+    void persistReply(db, { conversationId: turn.conversation.id, parentId: turn.userMessageId, model: model.id }, generation);
+    return withCookie(uiMessageStreamResponse(generation, { heartbeatMs: config.heartbeatMs }), setCookie);
   } catch (error) {
-    return toChatError(error).toResponse();
+    return withCookie(toChatError(error).toResponse(), setCookie);
   }
+}
+
+function withCookie(response: Response, setCookie: string | undefined): Response {
+  if (setCookie) response.headers.append('set-cookie', setCookie);
+  return response;
 }
 
 const methodNotAllowed = () =>

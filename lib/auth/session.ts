@@ -1,0 +1,67 @@
+import 'server-only';
+import { cookies } from 'next/headers';
+import { getConfig } from '@/lib/config';
+import type { Database } from '@/lib/db/database';
+import { identities } from '@/lib/db/schema';
+import { ChatError } from '@/lib/errors';
+import { IDENTITY_COOKIE, identityCookie, newIdentityId, resolveAuthSecret, signIdentity, verifyIdentity } from './identity';
+
+let secret: string | undefined;
+const authSecret = () => {
+  const config = getConfig();
+  return (secret ??= resolveAuthSecret({ secret: config.authSecret, production: process.env.NODE_ENV === 'production', dataDir: config.dataDir }));
+};
+
+// Identities known to have a row, so most requests skip the upsert.
+const known = new Set<string>();
+const KNOWN_LIMIT = 10_000;
+
+async function ensureIdentityRow(db: Database, id: string): Promise<void> {
+  if (known.has(id)) return;
+  await db.insert(identities).values({ id }).onConflictDoNothing();
+  if (known.size >= KNOWN_LIMIT) known.clear();
+  known.add(id);
+}
+
+function cookieValue(header: string | null): string | undefined {
+  for (const pair of header?.split(';') ?? []) {
+    const [name, ...value] = pair.trim().split('=');
+    if (name === IDENTITY_COOKIE) return value.join('=');
+  }
+  return undefined;
+}
+
+/**
+ * The identity a request acts as. A browser without a valid cookie gets a new identity, and
+ * `setCookie` carries it back: every response must send it, or the browser would lose what it
+ * just stored.
+ */
+export async function requestIdentity(request: Request, db: Database): Promise<{ id: string; setCookie?: string }> {
+  const existing = verifyIdentity(cookieValue(request.headers.get('cookie')), authSecret());
+  const id = existing ?? newIdentityId();
+  await ensureIdentityRow(db, id);
+  if (existing) return { id };
+  return { id, setCookie: identityCookie(signIdentity(id, authSecret()), { secure: process.env.NODE_ENV === 'production' }) };
+}
+
+/** In a server component: the current identity, if the browser has one. */
+export async function currentIdentityId(): Promise<string | undefined> {
+  return verifyIdentity((await cookies()).get(IDENTITY_COOKIE)?.value, authSecret());
+}
+
+/**
+ * State-changing requests ride on a cookie, so one sent from another site's page (CSRF) must
+ * fail: a browser always names the page's origin, and it must be this server's.
+ */
+export function assertSameOrigin(request: Request): void {
+  const origin = request.headers.get('origin');
+  if (!origin) return; // not a browser page: it carries no victim's cookie by itself
+  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
+  let originHost: string | undefined;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    // "null" or garbage: not this server
+  }
+  if (originHost !== host) throw new ChatError('forbidden_origin', 'Requests from other sites are not allowed.');
+}

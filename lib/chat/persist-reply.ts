@@ -1,0 +1,68 @@
+import 'server-only';
+import type { Generation } from '@/lib/ai/generation';
+import type { ChatPart } from '@/lib/chat/message';
+import type { Database } from '@/lib/db/database';
+import { addMessage, updateMessage } from '@/lib/db/queries';
+
+/** Text is saved at least this often while it grows, and at once after this many new characters. */
+export const FLUSH_INTERVAL_MS = 1000;
+export const FLUSH_CHARS = 500;
+
+const textParts = (text: string): ChatPart[] => (text ? [{ type: 'text', text, state: 'done' }] : []);
+
+/**
+ * Stores an assistant reply as it is generated: its row when the stream starts, its text as it
+ * grows (bounded: every second or 500 characters, never per token), and its final state when it
+ * ends, however it ends and whether or not anyone is still reading. Writes are made one after
+ * another, in order; a failing write is logged and never disturbs the stream.
+ * Resolves once the final state is saved.
+ */
+export function persistReply(
+  db: Database,
+  reply: { conversationId: string; parentId: string; model: string },
+  generation: Generation,
+): Promise<void> {
+  const { conversationId } = reply;
+  const id = generation.messageId;
+  let writes: Promise<unknown> = Promise.resolve();
+  const write = (operation: () => Promise<unknown>) => {
+    writes = writes.then(operation).catch((error: unknown) => console.error(`[runnel] saving reply ${id} failed`, error));
+  };
+  let savedLength = generation.text.length;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (generation.text.length === savedLength) return;
+    savedLength = generation.text.length;
+    const parts = textParts(generation.text);
+    write(() => updateMessage(db, conversationId, id, { parts }));
+  };
+
+  write(() =>
+    addMessage(db, { id, conversationId, parentId: reply.parentId, role: 'assistant', parts: textParts(generation.text), status: 'streaming', model: reply.model }),
+  );
+  return new Promise((resolve) => {
+    generation.subscribe({
+      chunk(chunk) {
+        if (chunk.type !== 'text-delta') return;
+        if (generation.text.length - savedLength >= FLUSH_CHARS) flush();
+        else timer ??= setTimeout(flush, FLUSH_INTERVAL_MS);
+      },
+      end() {
+        clearTimeout(timer);
+        const { firstTokenMs, durationMs } = generation.timing();
+        const final = {
+          parts: textParts(generation.text),
+          status: generation.status === 'pending' || generation.status === 'streaming' ? ('error' as const) : generation.status,
+          usage: generation.usage ?? null,
+          error: generation.error?.message ?? null,
+          firstTokenMs: firstTokenMs ?? null,
+          durationMs,
+        };
+        write(() => updateMessage(db, conversationId, id, final));
+        void writes.then(() => resolve());
+      },
+    });
+  });
+}

@@ -1,0 +1,78 @@
+import 'server-only';
+import type { PromptMessage } from '@/lib/ai/providers/types';
+import { pathTo } from '@/lib/chat/tree';
+import type { Database } from '@/lib/db/database';
+import { addMessage, conversationMessages, createConversation, getConversation } from '@/lib/db/queries';
+import type { Conversation, StoredMessage } from '@/lib/db/schema';
+import { ChatError } from '@/lib/errors';
+import type { ChatRequest } from './request';
+
+/** A user turn, stored, and the conversation as the model must see it. */
+export interface Turn {
+  conversation: Conversation;
+  /** The user message the reply answers. */
+  userMessageId: string;
+  prompt: PromptMessage[];
+}
+
+const TITLE_CHARS = 80;
+
+/**
+ * The server owns history. From the request it takes only the conversation id and the new user
+ * message (or, to regenerate, which user message to answer); earlier turns come from the
+ * database, so a client cannot forge them. The user message is stored before anything is sent
+ * upstream, so it is never lost.
+ */
+export async function prepareTurn(db: Database, identityId: string, request: ChatRequest, model: string): Promise<Turn> {
+  const last = request.messages.at(-1)!; // validated: a user message with text
+  const conversation = await findOrCreateConversation(db, identityId, request.id, titleFrom(last), model);
+  const stored = (await conversationMessages(db, identityId, conversation.id)) ?? [];
+  const known = new Map(stored.map((m) => [m.id, m]));
+
+  let user = known.get(last.id);
+  if (!user) {
+    if (request.trigger === 'regenerate-message') throw new ChatError('invalid_request', 'The message to answer again is not part of this conversation.');
+    user = await addMessage(db, {
+      id: last.id,
+      conversationId: conversation.id,
+      parentId: nearestStoredAncestor(request.messages, known) ?? null,
+      role: 'user',
+      parts: last.parts.filter((part) => part.type === 'text').map((part) => ({ type: 'text' as const, text: part.text ?? '' })),
+    });
+    stored.push(user);
+  }
+  return { conversation, userMessageId: user.id, prompt: toPrompt(pathTo(stored, user.id)) };
+}
+
+async function findOrCreateConversation(db: Database, identityId: string, id: string, title: string, model: string): Promise<Conversation> {
+  const existing = await getConversation(db, identityId, id);
+  if (existing) return existing;
+  try {
+    return await createConversation(db, { id, identityId, title, model });
+  } catch {
+    // The id is taken, by another identity: to this one it does not exist.
+    throw new ChatError('not_found', 'Conversation not found.');
+  }
+}
+
+/**
+ * The parent of a new user message: the message before it in the client's list if the server
+ * has it, else the nearest earlier one it has (a reply that failed before its first token was
+ * never stored).
+ */
+function nearestStoredAncestor(messages: ChatRequest['messages'], known: Map<string, StoredMessage>): string | undefined {
+  for (let i = messages.length - 2; i >= 0; i--) if (known.has(messages[i]!.id)) return messages[i]!.id;
+  return undefined;
+}
+
+function toPrompt(path: StoredMessage[]): PromptMessage[] {
+  return path.flatMap((message) => {
+    const content = message.parts.map((part) => (part.type === 'text' ? part.text : '')).join('');
+    return content ? [{ role: message.role, content }] : [];
+  });
+}
+
+function titleFrom(message: ChatRequest['messages'][number]): string {
+  const text = message.parts.map((part) => part.text ?? '').join(' ').replace(/\s+/g, ' ').trim();
+  return text.length > TITLE_CHARS ? `${text.slice(0, TITLE_CHARS - 1)}…` : text;
+}

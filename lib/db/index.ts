@@ -1,0 +1,32 @@
+import 'server-only';
+import path from 'node:path';
+import { getConfig } from '@/lib/config';
+import { openDatabase, recoverInterruptedReplies, type Database } from './database';
+
+// On a shared Postgres, a reply nobody has written for this long has lost its server.
+const SHARED_STALE_AFTER_MS = 2 * 60_000;
+
+// On globalThis: instrumentation and routes are separate bundles, but one process must hold
+// one database (an embedded one cannot be opened twice).
+const holder = globalThis as typeof globalThis & { __runnelDatabase?: Promise<Database> };
+
+/**
+ * The process's database, opened once (at server start, by instrumentation.ts): migrated, and
+ * with replies orphaned by a previous crash marked `interrupted`. A failed open is retried on the
+ * next call.
+ */
+export function getDatabase(): Promise<Database> {
+  holder.__runnelDatabase ??= open().catch((error: unknown) => {
+    holder.__runnelDatabase = undefined;
+    throw error;
+  });
+  return holder.__runnelDatabase;
+}
+
+async function open(): Promise<Database> {
+  const { databaseUrl, dataDir } = getConfig();
+  const handle = await openDatabase(databaseUrl, path.join(dataDir, 'pglite'));
+  const recovered = await recoverInterruptedReplies(handle.db, handle.kind === 'pglite' ? 0 : SHARED_STALE_AFTER_MS);
+  if (recovered > 0) console.warn(`[runnel] ${recovered} repl${recovered === 1 ? 'y was' : 'ies were'} cut off by a restart; marked interrupted`);
+  return handle.db;
+}

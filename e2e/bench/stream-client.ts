@@ -32,11 +32,15 @@ export const direct = (port: number): Target => ({
   countTokens: countWords,
 });
 
+let conversations = 0;
+
 export const runnel = (port: number): Target => ({
   name: 'Runnel /api/chat',
   port,
   path: '/api/chat',
-  body: (prompt) => JSON.stringify({ id: 'bench', trigger: 'submit-message', messages: [{ id: 'u', role: 'user', parts: [{ type: 'text', text: prompt }] }] }),
+  // A new conversation per request, as a new chat in a browser would be.
+  body: (prompt) =>
+    JSON.stringify({ id: `bench-${++conversations}-${process.pid}`, trigger: 'submit-message', messages: [{ id: 'u', role: 'user', parts: [{ type: 'text', text: prompt }] }] }),
   countTokens: countWords,
 });
 

@@ -25,8 +25,8 @@ const TITLE_CHARS = 80;
  */
 export async function prepareTurn(db: Database, identityId: string, request: ChatRequest, model: string): Promise<Turn> {
   const last = request.messages.at(-1)!; // validated: a user message with text
-  const conversation = await findOrCreateConversation(db, identityId, request.id, titleFrom(last), model);
-  const stored = (await conversationMessages(db, identityId, conversation.id)) ?? [];
+  const { conversation, created } = await findOrCreateConversation(db, identityId, request.id, titleFrom(last), model);
+  const stored = created ? [] : ((await conversationMessages(db, identityId, conversation.id)) ?? []);
   const known = new Map(stored.map((m) => [m.id, m]));
 
   let user = known.get(last.id);
@@ -44,15 +44,19 @@ export async function prepareTurn(db: Database, identityId: string, request: Cha
   return { conversation, userMessageId: user.id, prompt: toPrompt(pathTo(stored, user.id)) };
 }
 
-async function findOrCreateConversation(db: Database, identityId: string, id: string, title: string, model: string): Promise<Conversation> {
+async function findOrCreateConversation(
+  db: Database,
+  identityId: string,
+  id: string,
+  title: string,
+  model: string,
+): Promise<{ conversation: Conversation; created: boolean }> {
+  const created = await createConversation(db, { id, identityId, title, model });
+  if (created) return { conversation: created, created: true };
   const existing = await getConversation(db, identityId, id);
-  if (existing) return existing;
-  try {
-    return await createConversation(db, { id, identityId, title, model });
-  } catch {
-    // The id is taken, by another identity: to this one it does not exist.
-    throw new ChatError('not_found', 'Conversation not found.');
-  }
+  // Taken by another identity: to this one it does not exist.
+  if (!existing) throw new ChatError('not_found', 'Conversation not found.');
+  return { conversation: existing, created: false };
 }
 
 /**

@@ -18,12 +18,13 @@ export async function findIdentity(db: Database, id: string): Promise<Identity |
   return identity;
 }
 
+/** Creates the conversation, or returns undefined if the id is taken (by anyone). */
 export async function createConversation(
   db: Database,
   values: { id: string; identityId: string; title: string; model?: string },
-): Promise<Conversation> {
-  const [conversation] = await db.insert(conversations).values(values).returning();
-  return conversation!;
+): Promise<Conversation | undefined> {
+  const [conversation] = await db.insert(conversations).values(values).onConflictDoNothing().returning();
+  return conversation;
 }
 
 export async function getConversation(db: Database, identityId: string, id: string): Promise<Conversation | undefined> {

@@ -32,6 +32,12 @@ const drivers = [
   { name: 'real Postgres', available: postgres !== undefined, open: () => openDatabase(postgres!.url) },
 ];
 
+async function mustCreate(...args: Parameters<typeof createConversation>) {
+  const conversation = await createConversation(...args);
+  if (!conversation) throw new Error(`conversation ${args[1].id} already exists`);
+  return conversation;
+}
+
 const text = (value: string) => [{ type: 'text' as const, text: value }];
 let seq = 0;
 const id = (prefix: string) => `${prefix}-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
@@ -61,7 +67,7 @@ describe.each(drivers)('storage on $name', ({ name, available, open }) => {
   test.skipIf(!available)('regenerating and editing add siblings; nothing is deleted; the active path follows', async () => {
     const { db } = handle;
     const me = await createIdentity(db);
-    const conversation = await createConversation(db, { id: id('c'), identityId: me.id, title: 'Trees' });
+    const conversation = await mustCreate(db, { id: id('c'), identityId: me.id, title: 'Trees' });
     const c = conversation.id;
     const u1 = await addMessage(db, { id: id('u'), conversationId: c, parentId: null, role: 'user', parts: text('Question') });
     const a1 = await addMessage(db, { id: id('a'), conversationId: c, parentId: u1.id, role: 'assistant', parts: text('First answer') });
@@ -85,8 +91,8 @@ describe.each(drivers)('storage on $name', ({ name, available, open }) => {
   test.skipIf(!available)('message ids belong to their conversation: the same id elsewhere is another message', async () => {
     const { db } = handle;
     const me = await createIdentity(db);
-    const first = (await createConversation(db, { id: id('c'), identityId: me.id, title: 'One' })).id;
-    const second = (await createConversation(db, { id: id('c'), identityId: me.id, title: 'Two' })).id;
+    const first = (await mustCreate(db, { id: id('c'), identityId: me.id, title: 'One' })).id;
+    const second = (await mustCreate(db, { id: id('c'), identityId: me.id, title: 'Two' })).id;
     await addMessage(db, { id: 'm1', conversationId: first, parentId: null, role: 'user', parts: text('in one') });
     await addMessage(db, { id: 'm1', conversationId: second, parentId: null, role: 'user', parts: text('in two') });
     // A parent must be a message of the same conversation.
@@ -98,7 +104,7 @@ describe.each(drivers)('storage on $name', ({ name, available, open }) => {
     const { db } = handle;
     const owner = await createIdentity(db);
     const stranger = await createIdentity(db);
-    const c = (await createConversation(db, { id: id('c'), identityId: owner.id, title: 'Private' })).id;
+    const c = (await mustCreate(db, { id: id('c'), identityId: owner.id, title: 'Private' })).id;
     const m = await addMessage(db, { id: id('u'), conversationId: c, parentId: null, role: 'user', parts: text('secret') });
 
     expect(await getConversation(db, stranger.id, c)).toBeUndefined();
@@ -108,14 +114,16 @@ describe.each(drivers)('storage on $name', ({ name, available, open }) => {
     expect(await renameConversation(db, stranger.id, c, 'mine now')).toBe(false);
     expect(await setActiveLeaf(db, stranger.id, c, m.id)).toBe(false);
     expect(await deleteConversation(db, stranger.id, c)).toBe(false);
+    // Nor take its id: creating it again is refused, whoever asks.
+    expect(await createConversation(db, { id: c, identityId: stranger.id, title: 'squat' })).toBeUndefined();
     expect((await getConversation(db, owner.id, c))?.title).toBe('Private');
   });
 
   test.skipIf(!available)('lists newest first and searches titles and message text', async () => {
     const { db } = handle;
     const me = await createIdentity(db);
-    const older = (await createConversation(db, { id: id('c'), identityId: me.id, title: 'Bread recipes' })).id;
-    const newer = (await createConversation(db, { id: id('c'), identityId: me.id, title: 'Trip' })).id;
+    const older = (await mustCreate(db, { id: id('c'), identityId: me.id, title: 'Bread recipes' })).id;
+    const newer = (await mustCreate(db, { id: id('c'), identityId: me.id, title: 'Trip' })).id;
     await addMessage(db, { id: id('u'), conversationId: newer, parentId: null, role: 'user', parts: text('Flights to Lisbon at 100% refund?') });
 
     expect((await listConversations(db, me.id)).map((c) => c.id)).toEqual([newer, older]);
@@ -135,7 +143,7 @@ describe.each(drivers)('storage on $name', ({ name, available, open }) => {
   test.skipIf(!available)('after a crash, replies left streaming become interrupted and keep their text', async () => {
     const { db } = handle;
     const me = await createIdentity(db);
-    const c = (await createConversation(db, { id: id('c'), identityId: me.id, title: 'Crash' })).id;
+    const c = (await mustCreate(db, { id: id('c'), identityId: me.id, title: 'Crash' })).id;
     const u = await addMessage(db, { id: id('u'), conversationId: c, parentId: null, role: 'user', parts: text('Tell me') });
     const orphan = await addMessage(db, { id: id('a'), conversationId: c, parentId: u.id, role: 'assistant', parts: text(''), status: 'streaming' });
     await updateMessage(db, c, orphan.id, { parts: text('The saved part of the ans') });

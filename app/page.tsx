@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { connection } from 'next/server';
 import { Chat } from '@/components/chat/chat';
-import { getConfig } from '@/lib/config';
+import { chatModel } from '@/lib/chat/chat-model';
 
+/** A new chat. It becomes /c/[id] on the first send. */
 export default async function HomePage() {
   // The model comes from the environment at request time, not at build time.
   await connection();
-  const { defaultModel } = getConfig();
-  return <Chat model={{ id: defaultModel.id, label: defaultModel.label, offline: defaultModel.provider === 'offline' }} />;
+  return <Chat key="new" model={chatModel()} conversationId={randomUUID()} />;
 }

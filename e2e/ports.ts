@@ -5,6 +5,7 @@ import path from 'node:path';
 const fakePort = 4310;
 const appPort = 3310;
 const offlinePort = 3311;
+const crashPort = 3312;
 
 // Each test run gets its own embedded databases, so runs never share state.
 const runDir = path.join(tmpdir(), `runnel-e2e-${process.env.RUNNEL_E2E_RUN ??= `${Date.now()}-${process.pid}`}`);
@@ -13,6 +14,7 @@ export const E2E = {
   fakePort,
   appPort,
   offlinePort,
+  crashPort,
   runDir,
   fakeUrl: `http://127.0.0.1:${fakePort}/v1`,
   fakeControlUrl: `http://127.0.0.1:${fakePort}/__fake/requests`,

@@ -1,9 +1,10 @@
 'use client';
 
+import Link from 'next/link';
 import { useEffect, useMemo } from 'react';
 import { Button } from '@/components/ui/button';
 import { useStreamingChat } from '@/hooks/use-streaming-chat';
-import { messageText } from '@/lib/chat/message';
+import { messageText, type ChatMessage } from '@/lib/chat/message';
 import { Composer } from './composer';
 import { preloadMarkdown } from './lazy-markdown';
 import { MessageList } from './message-list';
@@ -14,12 +15,26 @@ export interface ChatModel {
   offline: boolean;
 }
 
-export function Chat({ model }: { model: ChatModel }) {
+interface ChatProps {
+  model: ChatModel;
+  conversationId: string;
+  initialMessages?: ChatMessage[];
+}
+
+export function Chat({ model, conversationId, initialMessages }: ChatProps) {
   const body = useMemo(() => ({ model: model.id }), [model.id]);
-  const { messages, status, error, send, stop, regenerate } = useStreamingChat({ body });
+  const { messages, status, error, send, stop, regenerate } = useStreamingChat({ id: conversationId, initialMessages, body });
   const busy = status === 'submitted' || status === 'streaming';
 
   useEffect(preloadMarkdown, []);
+
+  // A new chat gets its address on the first send, without a reload; Next's router follows
+  // history.replaceState.
+  const path = `/c/${encodeURIComponent(conversationId)}`;
+  const started = messages.length > 0;
+  useEffect(() => {
+    if (started && window.location.pathname !== path) window.history.replaceState(null, '', path);
+  }, [started, path]);
 
   const last = messages.at(-1);
   const announcement = !busy && last?.role === 'assistant' && last.status === 'done' ? messageText(last) : '';
@@ -27,13 +42,18 @@ export function Chat({ model }: { model: ChatModel }) {
   return (
     <div className="flex h-dvh flex-col">
       <header className="flex items-center gap-3 border-b border-line px-4 py-2.5">
-        <h1 className="font-semibold tracking-tight">Runnel</h1>
+        <h1 className="font-semibold tracking-tight">
+          <Link href="/">Runnel</Link>
+        </h1>
         <span
           className={`rounded-full px-2 py-0.5 text-xs ${model.offline ? 'bg-amber-500/15 text-amber-700 dark:text-amber-300' : 'bg-surface-raised text-ink-muted'}`}
           title={model.offline ? 'No model provider is configured: answers come from a built-in demo.' : undefined}
         >
           {model.label}
         </span>
+        <Link href="/" className="ml-auto rounded-lg px-3 py-1.5 text-sm text-ink-muted hover:bg-surface-raised hover:text-ink">
+          New chat
+        </Link>
       </header>
 
       {messages.length === 0 ? <EmptyState offline={model.offline} /> : <MessageList messages={messages} />}

@@ -1,7 +1,7 @@
 'use client';
 
 import { memo } from 'react';
-import { messageText, type ChatMessage } from '@/lib/chat/message';
+import { messageText, type ChatMessage, type MessageStatus } from '@/lib/chat/message';
 import { LazyMarkdown } from './lazy-markdown';
 
 /** One message. Memoised: while a reply streams, only the streaming message re-renders. */
@@ -44,9 +44,15 @@ function TypingIndicator() {
   );
 }
 
-function MessageFooter({ message, status }: { message: ChatMessage; status: string }) {
+const STATUS_NOTES: Partial<Record<MessageStatus, string>> = {
+  stopped: 'Stopped',
+  error: 'Failed',
+  interrupted: 'Interrupted: the server restarted while this reply was being written',
+};
+
+function MessageFooter({ message, status }: { message: ChatMessage; status: MessageStatus }) {
   const label = message.metadata?.modelLabel ?? message.metadata?.model;
-  const notes = [label, status === 'stopped' ? 'Stopped' : undefined, status === 'error' ? 'Failed' : undefined].filter(Boolean);
+  const notes = [label, STATUS_NOTES[status]].filter(Boolean);
   if (notes.length === 0) return null;
   return <p className="mt-2 text-xs text-ink-muted">{notes.join(' · ')}</p>;
 }

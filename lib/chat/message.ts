@@ -2,7 +2,8 @@ import type { ReasoningUIPart, TextUIPart, UIMessageChunk } from 'ai';
 
 /** Client-safe: the chat message as the browser keeps it, and how stream chunks build one. */
 
-export type MessageStatus = 'streaming' | 'done' | 'stopped' | 'error';
+/** `interrupted`: the server stopped (crash, restart) while the reply was streaming. */
+export type MessageStatus = 'streaming' | 'done' | 'stopped' | 'error' | 'interrupted';
 
 export interface MessageMetadata {
   model?: string;

@@ -28,8 +28,7 @@ export const conversations = pgTable(
   (table) => [index('conversations_identity_recent_idx').on(table.identityId, table.updatedAt.desc())],
 );
 
-/** `interrupted`: the server stopped (crash, restart) while the reply was streaming. */
-export type StoredMessageStatus = ClientMessageStatus | 'interrupted';
+export type StoredMessageStatus = ClientMessageStatus;
 
 export interface StoredUsage {
   inputTokens?: number;

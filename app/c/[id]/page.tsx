@@ -1,0 +1,21 @@
+import { notFound } from 'next/navigation';
+import { Chat } from '@/components/chat/chat';
+import { currentIdentityId } from '@/lib/auth/session';
+import { chatModel, modelLabel } from '@/lib/chat/chat-model';
+import { toChatMessage } from '@/lib/chat/stored-message';
+import { pathTo } from '@/lib/chat/tree';
+import { getDatabase } from '@/lib/db';
+import { conversationMessages, getConversation } from '@/lib/db/queries';
+
+/** A conversation, rendered on the server with its history: no spinner, then content. */
+export default async function ConversationPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const identityId = await currentIdentityId();
+  if (!identityId) notFound();
+  const db = await getDatabase();
+  const [conversation, messages] = await Promise.all([getConversation(db, identityId, id), conversationMessages(db, identityId, id)]);
+  // Another identity's conversation is indistinguishable from none.
+  if (!conversation || !messages) notFound();
+  const history = pathTo(messages, conversation.activeLeafId).map((message) => toChatMessage(message, modelLabel));
+  return <Chat key={id} model={chatModel()} conversationId={id} initialMessages={history} />;
+}

@@ -105,7 +105,7 @@ test('the composer: Shift+Enter is a new line, IME composition never sends, Ente
 
 test('with no API key, the offline demo model answers', async ({ page }) => {
   await page.goto(E2E.offlineUrl);
-  await expect(page.getByRole('banner')).toContainText('Offline demo');
+  await expect(page.locator('header')).toContainText('Offline demo');
   await sendMessage(page, 'What is Runnel?');
   const answer = lastAssistant(page);
   await expect(answer).toHaveAttribute('data-status', 'done', { timeout: 15_000 });

@@ -1,13 +1,14 @@
 'use client';
 
-import Link from 'next/link';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { useStreamingChat } from '@/hooks/use-streaming-chat';
+import type { ConversationSummary } from '@/lib/chat/conversation-summary';
 import { messageText, type ChatMessage } from '@/lib/chat/message';
 import { Composer } from './composer';
 import { preloadMarkdown } from './lazy-markdown';
 import { MessageList } from './message-list';
+import { Sidebar } from './sidebar';
 
 export interface ChatModel {
   id: string;
@@ -19,9 +20,11 @@ interface ChatProps {
   model: ChatModel;
   conversationId: string;
   initialMessages?: ChatMessage[];
+  conversations: ConversationSummary[];
 }
 
-export function Chat({ model, conversationId, initialMessages }: ChatProps) {
+export function Chat({ model, conversationId, initialMessages, conversations }: ChatProps) {
+  const [drawerOpen, setDrawerOpen] = useState(false);
   const body = useMemo(() => ({ model: model.id }), [model.id]);
   const { messages, status, error, send, stop, regenerate } = useStreamingChat({ id: conversationId, initialMessages, body });
   const busy = status === 'submitted' || status === 'streaming';
@@ -36,43 +39,47 @@ export function Chat({ model, conversationId, initialMessages }: ChatProps) {
     if (started && window.location.pathname !== path) window.history.replaceState(null, '', path);
   }, [started, path]);
 
+  // Each finished reply may have added or reordered a conversation.
+  const finishedReplies = messages.filter((m) => m.role === 'assistant' && m.status !== 'streaming').length;
+
   const last = messages.at(-1);
   const announcement = !busy && last?.role === 'assistant' && last.status === 'done' ? messageText(last) : '';
 
   return (
-    <div className="flex h-dvh flex-col">
-      <header className="flex items-center gap-3 border-b border-line px-4 py-2.5">
-        <h1 className="font-semibold tracking-tight">
-          <Link href="/">Runnel</Link>
-        </h1>
-        <span
-          className={`rounded-full px-2 py-0.5 text-xs ${model.offline ? 'bg-amber-500/15 text-amber-700 dark:text-amber-300' : 'bg-surface-raised text-ink-muted'}`}
-          title={model.offline ? 'No model provider is configured: answers come from a built-in demo.' : undefined}
-        >
-          {model.label}
-        </span>
-        <Link href="/" className="ml-auto rounded-lg px-3 py-1.5 text-sm text-ink-muted hover:bg-surface-raised hover:text-ink">
-          New chat
-        </Link>
-      </header>
+    <div className="flex h-dvh">
+      <Sidebar initial={conversations} activeId={conversationId} refreshKey={finishedReplies} open={drawerOpen} onClose={() => setDrawerOpen(false)} />
+      <main className="flex min-w-0 flex-1 flex-col">
+        <header className="flex items-center gap-3 border-b border-line px-4 py-2.5">
+          <Button variant="ghost" className="-ml-2 md:hidden" aria-label="Conversations" onClick={() => setDrawerOpen(true)}>
+            ☰
+          </Button>
+          <h1 className="font-semibold tracking-tight">Runnel</h1>
+          <span
+            className={`rounded-full px-2 py-0.5 text-xs ${model.offline ? 'bg-amber-500/15 text-amber-700 dark:text-amber-300' : 'bg-surface-raised text-ink-muted'}`}
+            title={model.offline ? 'No model provider is configured: answers come from a built-in demo.' : undefined}
+          >
+            {model.label}
+          </span>
+        </header>
 
-      {messages.length === 0 ? <EmptyState offline={model.offline} /> : <MessageList messages={messages} />}
+        {messages.length === 0 ? <EmptyState offline={model.offline} /> : <MessageList messages={messages} />}
 
-      <div className="mx-auto w-full max-w-3xl px-4 pb-4">
-        {status === 'error' && (
-          <div role="alert" className="mb-2 flex items-center gap-3 rounded-xl border border-danger/40 bg-danger/10 px-3 py-2 text-sm text-danger">
-            <p className="flex-1">{error}</p>
-            <Button variant="secondary" onClick={regenerate}>
-              Retry
-            </Button>
-          </div>
-        )}
-        <Composer busy={busy} onSend={send} onStop={stop} />
-      </div>
+        <div className="mx-auto w-full max-w-3xl px-4 pb-4">
+          {status === 'error' && (
+            <div role="alert" className="mb-2 flex items-center gap-3 rounded-xl border border-danger/40 bg-danger/10 px-3 py-2 text-sm text-danger">
+              <p className="flex-1">{error}</p>
+              <Button variant="secondary" onClick={regenerate}>
+                Retry
+              </Button>
+            </div>
+          )}
+          <Composer busy={busy} onSend={send} onStop={stop} />
+        </div>
 
-      <div aria-live="polite" className="sr-only">
-        {announcement}
-      </div>
+        <div aria-live="polite" className="sr-only">
+          {announcement}
+        </div>
+      </main>
     </div>
   );
 }

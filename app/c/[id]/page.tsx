@@ -2,6 +2,7 @@ import { notFound } from 'next/navigation';
 import { Chat } from '@/components/chat/chat';
 import { currentIdentityId } from '@/lib/auth/session';
 import { chatModel, modelLabel } from '@/lib/chat/chat-model';
+import { sidebarConversations } from '@/lib/chat/sidebar-data';
 import { toChatMessage } from '@/lib/chat/stored-message';
 import { pathTo } from '@/lib/chat/tree';
 import { getDatabase } from '@/lib/db';
@@ -13,9 +14,13 @@ export default async function ConversationPage({ params }: { params: Promise<{ i
   const identityId = await currentIdentityId();
   if (!identityId) notFound();
   const db = await getDatabase();
-  const [conversation, messages] = await Promise.all([getConversation(db, identityId, id), conversationMessages(db, identityId, id)]);
+  const [conversation, messages, conversations] = await Promise.all([
+    getConversation(db, identityId, id),
+    conversationMessages(db, identityId, id),
+    sidebarConversations(identityId),
+  ]);
   // Another identity's conversation is indistinguishable from none.
   if (!conversation || !messages) notFound();
   const history = pathTo(messages, conversation.activeLeafId).map((message) => toChatMessage(message, modelLabel));
-  return <Chat key={id} model={chatModel()} conversationId={id} initialMessages={history} />;
+  return <Chat key={id} model={chatModel()} conversationId={id} initialMessages={history} conversations={conversations} />;
 }

@@ -46,3 +46,41 @@ test("another browser (another identity) gets 404 on the first one's conversatio
   await expect(strangerPage.getByText('Private')).toHaveCount(0);
   await stranger.close();
 });
+
+test('regenerate and edit keep the old versions, and the switcher moves between them', async ({ page }) => {
+  await page.goto('/');
+  const id = uniqueId('versions');
+  await sendMessage(page, `Question [[fake id=${id} tokens=2 nth]]`);
+  const answer = lastAssistant(page);
+  await expect(answer).toHaveAttribute('data-status', 'done');
+  await expect(answer).toContainText('r1 w0 w1');
+
+  await answer.getByRole('button', { name: 'Regenerate' }).click();
+  await expect(answer).toContainText('r2 w0 w1');
+  await expect(answer).toHaveAttribute('data-status', 'done');
+  await expect(answer.getByRole('group', { name: 'Versions' })).toContainText('2 / 2');
+  await answer.getByRole('button', { name: 'Previous version' }).click();
+  await expect(answer).toContainText('r1 w0 w1');
+  await expect(answer.getByRole('group', { name: 'Versions' })).toContainText('1 / 2');
+
+  // The choice is kept: a reload shows the same version.
+  await expect(async () => {
+    await page.reload();
+    await expect(lastAssistant(page)).toContainText('r1 w0 w1', { timeout: 500 });
+  }).toPass({ timeout: 5000 });
+
+  // Edit the question: a new version of it, with its own answer; the old one is still there.
+  await page.getByRole('button', { name: 'Edit' }).click();
+  await page.getByRole('textbox', { name: 'Edit message' }).fill(`Better question [[fake id=${id} tokens=2 nth]]`);
+  await page.getByRole('button', { name: 'Send', exact: true }).first().click();
+  await expect(page.locator('[data-role="user"]')).toHaveText(`Better question [[fake id=${id} tokens=2 nth]]`);
+  await expect(lastAssistant(page)).toContainText('r3 w0 w1');
+  await expect(lastAssistant(page)).toHaveAttribute('data-status', 'done');
+  const question = page.locator('[data-role="user"]').locator('..');
+  await expect(question.getByRole('group', { name: 'Versions' })).toContainText('2 / 2');
+  await question.getByRole('button', { name: 'Previous version' }).click();
+  await expect(page.locator('[data-role="user"]')).toHaveText(`Question [[fake id=${id} tokens=2 nth]]`);
+  // Switching to a version of a question shows the newest answer under it, with its versions.
+  await expect(lastAssistant(page)).toContainText('r2 w0 w1');
+  await expect(lastAssistant(page).getByRole('group', { name: 'Versions' })).toContainText('2 / 2');
+});

@@ -27,6 +27,10 @@ export interface StreamingChat {
   stop(): void;
   /** Asks again for the last answer (also the way to retry after an error). */
   regenerate(): void;
+  /** Sends `text` in place of an earlier user message; what followed it is left out of the history. */
+  edit(messageId: string, text: string): void;
+  /** Shows another history (another branch of the conversation); stops a reply in flight. */
+  setMessages(messages: ChatMessage[]): void;
 }
 
 interface ActiveRequest {
@@ -137,6 +141,27 @@ export function useStreamingChat(options: UseStreamingChatOptions = {}): Streami
     void run(list.slice(0, lastUser + 1), 'regenerate-message', replaced?.id);
   }, [halt, run]);
 
+  const edit = useCallback(
+    (messageId: string, text: string) => {
+      if (!text.trim()) return;
+      halt();
+      const index = messagesRef.current.findIndex((m) => m.id === messageId);
+      if (index === -1) return;
+      const user: ChatMessage = { id: newId(), role: 'user', parts: [{ type: 'text', text }] };
+      void run([...messagesRef.current.slice(0, index), user], 'submit-message');
+    },
+    [halt, run],
+  );
+
+  const replaceMessages = useCallback(
+    (next: ChatMessage[]) => {
+      halt();
+      commit(next);
+      setError(undefined);
+    },
+    [commit, halt],
+  );
+
   // Leaving (unmount, client navigation, closing or hiding the page for good) cancels the reply.
   useEffect(() => {
     const onPageHide = (event: PageTransitionEvent) => {
@@ -150,7 +175,7 @@ export function useStreamingChat(options: UseStreamingChatOptions = {}): Streami
     };
   }, []);
 
-  return { messages, status, error, send, stop: halt, regenerate };
+  return { messages, status, error, send, stop: halt, regenerate, edit, setMessages: replaceMessages };
 }
 
 /**

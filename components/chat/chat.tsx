@@ -1,8 +1,9 @@
 'use client';
 
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { useStreamingChat } from '@/hooks/use-streaming-chat';
+import { mergeHistory, switchVersion, type BranchMessage } from '@/lib/chat/branches';
 import type { ConversationSummary } from '@/lib/chat/conversation-summary';
 import { messageText, type ChatMessage } from '@/lib/chat/message';
 import { Composer } from './composer';
@@ -20,14 +21,45 @@ interface ChatProps {
   model: ChatModel;
   conversationId: string;
   initialMessages?: ChatMessage[];
+  /** Every stored version of every message, for the version switcher. */
+  initialTree?: BranchMessage[];
   conversations: ConversationSummary[];
 }
 
-export function Chat({ model, conversationId, initialMessages, conversations }: ChatProps) {
+export function Chat({ model, conversationId, initialMessages, initialTree, conversations }: ChatProps) {
   const [drawerOpen, setDrawerOpen] = useState(false);
   const body = useMemo(() => ({ model: model.id }), [model.id]);
-  const { messages, status, error, send, stop, regenerate } = useStreamingChat({ id: conversationId, initialMessages, body });
+  const { messages, status, error, send, stop, regenerate, edit, setMessages } = useStreamingChat({ id: conversationId, initialMessages, body });
   const busy = status === 'submitted' || status === 'streaming';
+
+  // Every version seen so far; updated as histories are shown (state derived from props).
+  const [versions, setVersions] = useState(() => ({ shown: messages, tree: mergeHistory(initialTree ?? [], messages) }));
+  let tree = versions.tree;
+  if (versions.shown !== messages) {
+    tree = mergeHistory(tree, messages);
+    setVersions({ shown: messages, tree });
+  }
+  // Read when a switch happens, so that the callback (a prop of every memoised message) is stable.
+  const treeRef = useRef(tree);
+  useEffect(() => {
+    treeRef.current = tree;
+  }, [tree]);
+  const switchTo = useCallback(
+    (messageId: string, step: number) => {
+      const history = switchVersion(treeRef.current, messageId, step);
+      if (!history) return;
+      setMessages(history);
+      const leaf = history.at(-1);
+      if (leaf) {
+        void fetch(`/api/conversations/${encodeURIComponent(conversationId)}`, {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ activeLeafId: leaf.id }),
+        });
+      }
+    },
+    [conversationId, setMessages],
+  );
 
   useEffect(preloadMarkdown, []);
 
@@ -62,7 +94,7 @@ export function Chat({ model, conversationId, initialMessages, conversations }: 
           </span>
         </header>
 
-        {messages.length === 0 ? <EmptyState offline={model.offline} /> : <MessageList messages={messages} />}
+        {messages.length === 0 ? <EmptyState offline={model.offline} /> : <MessageList messages={messages} tree={tree} busy={busy} onSwitch={switchTo} onEdit={edit} onRegenerate={regenerate} />}
 
         <div className="mx-auto w-full max-w-3xl px-4 pb-4">
           {status === 'error' && (

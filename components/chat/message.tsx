@@ -1,18 +1,80 @@
 'use client';
 
-import { memo } from 'react';
+import { memo, useState, type KeyboardEvent } from 'react';
+import { Button } from '@/components/ui/button';
 import { messageText, type ChatMessage, type MessageStatus } from '@/lib/chat/message';
 import { LazyMarkdown } from './lazy-markdown';
 
+export interface MessageActions {
+  /** Shows the previous (-1) or next (+1) version of a message. */
+  onSwitch(messageId: string, step: number): void;
+  onEdit(messageId: string, text: string): void;
+  onRegenerate(): void;
+}
+
+interface MessageProps extends MessageActions {
+  message: ChatMessage;
+  /** Which version of this message is shown (0-based), of how many. */
+  version: number;
+  versions: number;
+  canRegenerate: boolean;
+}
+
 /** One message. Memoised: while a reply streams, only the streaming message re-renders. */
-export const Message = memo(function Message({ message }: { message: ChatMessage }) {
-  if (message.role === 'user') {
+export const Message = memo(function Message(props: MessageProps) {
+  return props.message.role === 'user' ? <UserMessage {...props} /> : <AssistantMessage {...props} />;
+});
+
+function UserMessage({ message, version, versions, onSwitch, onEdit }: MessageProps) {
+  const [draft, setDraft] = useState<string>();
+  const text = messageText(message);
+  if (draft !== undefined) {
+    const submit = () => {
+      if (draft.trim() && draft !== text) onEdit(message.id, draft);
+      setDraft(undefined);
+    };
+    const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+      if (event.key === 'Escape') setDraft(undefined);
+      if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+        event.preventDefault();
+        submit();
+      }
+    };
     return (
-      <div data-role="user" className="ml-auto max-w-[85%] rounded-2xl bg-surface-raised px-4 py-2.5 leading-7 whitespace-pre-wrap break-words">
-        {messageText(message)}
+      <div className="ml-auto w-full max-w-[85%] rounded-2xl border border-accent p-2">
+        <textarea
+          aria-label="Edit message"
+          autoFocus
+          value={draft}
+          onChange={(event) => setDraft(event.target.value)}
+          onKeyDown={onKeyDown}
+          className="w-full resize-none bg-transparent px-2 py-1 leading-7 outline-none [field-sizing:content]"
+        />
+        <div className="flex justify-end gap-2">
+          <Button variant="ghost" onClick={() => setDraft(undefined)}>
+            Cancel
+          </Button>
+          <Button onClick={submit}>Send</Button>
+        </div>
       </div>
     );
   }
+  return (
+    <div className="group ml-auto flex max-w-[85%] flex-col items-end gap-1">
+      <div data-role="user" className="rounded-2xl bg-surface-raised px-4 py-2.5 leading-7 whitespace-pre-wrap break-words">
+        {text}
+      </div>
+      <div className="flex items-center gap-1 text-xs text-ink-muted">
+        <VersionSwitcher id={message.id} version={version} versions={versions} onSwitch={onSwitch} />
+        <button type="button" onClick={() => setDraft(text)} className="rounded px-2 py-1 hover:bg-surface-raised hover:text-ink">
+          Edit
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function AssistantMessage({ message, version, versions, canRegenerate, onSwitch, onRegenerate }: MessageProps) {
   const status = message.status ?? 'done';
   const streaming = status === 'streaming';
   const empty = message.parts.every((part) => !part.text);
@@ -29,10 +91,36 @@ export const Message = memo(function Message({ message }: { message: ChatMessage
         ),
       )}
       {streaming && empty && <TypingIndicator />}
-      <MessageFooter message={message} status={status} />
+      <footer className="mt-2 flex flex-wrap items-center gap-1 text-xs text-ink-muted">
+        <VersionSwitcher id={message.id} version={version} versions={versions} onSwitch={onSwitch} />
+        <MessageNotes message={message} status={status} />
+        {canRegenerate && (
+          <button type="button" onClick={onRegenerate} className="rounded px-2 py-1 hover:bg-surface-raised hover:text-ink">
+            Regenerate
+          </button>
+        )}
+      </footer>
     </article>
   );
-});
+}
+
+/** "‹ 2 / 3 ›": moves between the versions of a message (regenerated answers, edited questions). */
+function VersionSwitcher({ id, version, versions, onSwitch }: { id: string; version: number; versions: number; onSwitch: MessageActions['onSwitch'] }) {
+  if (versions < 2) return null;
+  return (
+    <span className="inline-flex items-center" role="group" aria-label="Versions">
+      <button type="button" aria-label="Previous version" disabled={version === 0} onClick={() => onSwitch(id, -1)} className="rounded px-1.5 py-1 hover:text-ink disabled:opacity-40">
+        ‹
+      </button>
+      <span className="tabular-nums">
+        {version + 1} / {versions}
+      </span>
+      <button type="button" aria-label="Next version" disabled={version === versions - 1} onClick={() => onSwitch(id, +1)} className="rounded px-1.5 py-1 hover:text-ink disabled:opacity-40">
+        ›
+      </button>
+    </span>
+  );
+}
 
 function TypingIndicator() {
   return (
@@ -50,9 +138,9 @@ const STATUS_NOTES: Partial<Record<MessageStatus, string>> = {
   interrupted: 'Interrupted: the server restarted while this reply was being written',
 };
 
-function MessageFooter({ message, status }: { message: ChatMessage; status: MessageStatus }) {
+function MessageNotes({ message, status }: { message: ChatMessage; status: MessageStatus }) {
   const label = message.metadata?.modelLabel ?? message.metadata?.model;
   const notes = [label, STATUS_NOTES[status]].filter(Boolean);
   if (notes.length === 0) return null;
-  return <p className="mt-2 text-xs text-ink-muted">{notes.join(' · ')}</p>;
+  return <span className="px-1">{notes.join(' · ')}</span>;
 }

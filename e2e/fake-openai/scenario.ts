@@ -26,12 +26,14 @@ export interface Scenario {
   usage: boolean;
   /** Misbehave only on the first request with this id; a retry then succeeds. */
   once: boolean;
+  /** Start the answer with `r<N> `, N counting the requests with this id, so versions differ. */
+  nth: boolean;
 }
 
 const DIRECTIVE = /\[\[fake([^\]]*)\]\]/;
 
 export function parseScenario(message: string): Scenario {
-  const scenario: Scenario = { tokens: 12, delay: 0, headerDelay: 0, text: 'words', usage: true, once: false };
+  const scenario: Scenario = { tokens: 12, delay: 0, headerDelay: 0, text: 'words', usage: true, once: false, nth: false };
   const match = DIRECTIVE.exec(message);
   if (!match?.[1]) return scenario;
   for (const pair of match[1].trim().split(/\s+/)) {
@@ -51,6 +53,7 @@ export function parseScenario(message: string): Scenario {
       case 'text': scenario.text = value as Scenario['text']; break;
       case 'usage': scenario.usage = value !== '0'; break;
       case 'once': scenario.once = true; break;
+      case 'nth': scenario.nth = true; break;
     }
   }
   return scenario;

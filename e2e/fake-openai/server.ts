@@ -33,9 +33,10 @@ const now = () => performance.timeOrigin + performance.now();
  */
 export async function startFakeOpenAI(options: { port?: number; host?: string } = {}): Promise<FakeOpenAI> {
   const records = new Map<string, RequestRecord>();
+  const attempts = new Map<string, number>();
   let counter = 0;
   const server: Server = createServer((req, res) => {
-    handle(req, res, records, () => `req-${++counter}`).catch((error: unknown) => {
+    handle(req, res, records, attempts, () => `req-${++counter}`).catch((error: unknown) => {
       console.error('[fake-openai]', error);
       if (!res.headersSent) res.writeHead(500).end();
     });
@@ -64,7 +65,13 @@ export async function startFakeOpenAI(options: { port?: number; host?: string } 
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, records: Map<string, RequestRecord>, nextId: () => string) {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  records: Map<string, RequestRecord>,
+  attempts: Map<string, number>,
+  nextId: () => string,
+) {
   const url = new URL(req.url ?? '/', 'http://fake');
   if (url.pathname.startsWith('/__fake/requests')) return serveRecords(req, res, url, records);
   if (url.pathname === '/v1/models') return json(res, 200, { object: 'list', data: [{ id: 'fake-model', object: 'model', created: 0, owned_by: 'fake' }] });
@@ -82,6 +89,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, records: Map<st
   const scenario = parsed.once && retried ? withoutFailures(parsed) : parsed;
   const record: RequestRecord = { id: scenario.id ?? nextId(), model: body.model, messages: body.messages, receivedAt: now(), tokensSent: 0 };
   records.set(record.id, record);
+  const attempt = (attempts.get(record.id) ?? 0) + 1;
+  attempts.set(record.id, attempt);
   res.on('close', () => {
     if (!res.writableFinished) record.disconnectedAt ??= now();
   });
@@ -90,10 +99,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, records: Map<st
   if (scenario.headerDelay) await sleep(scenario.headerDelay);
   if (scenario.status) return failWith(res, scenario, record);
   if (!body.stream) return json(res, 400, openAIError('This fake only streams.', 'invalid_request_error'));
-  await stream(res, body.model, scenario, record, body.stream_options?.include_usage === true && scenario.usage);
+  await stream(res, body.model, scenario, record, body.stream_options?.include_usage === true && scenario.usage, scenario.nth ? `r${attempt} ` : '');
 }
 
-async function stream(res: ServerResponse, model: string, scenario: Scenario, record: RequestRecord, includeUsage: boolean) {
+async function stream(res: ServerResponse, model: string, scenario: Scenario, record: RequestRecord, includeUsage: boolean, prefix: string) {
   const id = `chatcmpl-${record.id}`;
   const created = Math.floor(Date.now() / 1000);
   const chunk = (delta: object, finish: string | null = null) =>
@@ -103,6 +112,7 @@ async function stream(res: ServerResponse, model: string, scenario: Scenario, re
   record.headersAt = now();
   if (scenario.hang === 0) return res.flushHeaders();
   res.write(chunk({ role: 'assistant', content: '', refusal: null }));
+  if (prefix) res.write(chunk({ content: prefix }));
 
   let batch = '';
   for (let i = 0; i < scenario.tokens; i++) {

@@ -21,6 +21,7 @@ export default async function ConversationPage({ params }: { params: Promise<{ i
   ]);
   // Another identity's conversation is indistinguishable from none.
   if (!conversation || !messages) notFound();
-  const history = pathTo(messages, conversation.activeLeafId).map((message) => toChatMessage(message, modelLabel));
-  return <Chat key={id} model={chatModel()} conversationId={id} initialMessages={history} conversations={conversations} />;
+  const tree = messages.map((message) => ({ ...toChatMessage(message, modelLabel), parentId: message.parentId, createdAt: message.createdAt.getTime() }));
+  const history = pathTo(tree, conversation.activeLeafId);
+  return <Chat key={id} model={chatModel()} conversationId={id} initialMessages={history} initialTree={tree} conversations={conversations} />;
 }

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
 import { lastAssistant, sendMessage, uniqueId } from './helpers';
 
@@ -83,4 +84,32 @@ test('regenerate and edit keep the old versions, and the switcher moves between 
   // Switching to a version of a question shows the newest answer under it, with its versions.
   await expect(lastAssistant(page)).toContainText('r2 w0 w1');
   await expect(lastAssistant(page).getByRole('group', { name: 'Versions' })).toContainText('2 / 2');
+});
+
+test('export as Markdown and JSON, and import the JSON back as a new conversation', async ({ page }) => {
+  await page.goto('/');
+  const prompt = `Export me [[fake id=${uniqueId('export')} tokens=4]]`;
+  await sendMessage(page, prompt);
+  await expect(lastAssistant(page)).toHaveAttribute('data-status', 'done');
+  const original = page.url();
+
+  const exports = page.getByRole('navigation', { name: 'Export' });
+  const markdownDownload = page.waitForEvent('download');
+  await exports.getByRole('link', { name: 'Export Markdown' }).click();
+  const markdown = await readFile((await (await markdownDownload).path())!, 'utf8');
+  expect(markdown).toContain(`## You\n\n${prompt}`);
+  expect(markdown).toContain('## Assistant (fake-model)\n\nw0 w1 w2 w3 ');
+
+  const jsonDownload = page.waitForEvent('download');
+  await exports.getByRole('link', { name: 'Export JSON' }).click();
+  const file = (await (await jsonDownload).path())!;
+  const exported = JSON.parse(await readFile(file, 'utf8'));
+  expect(exported).toMatchObject({ format: 'runnel.conversation', version: 1, messages: [{ role: 'user' }, { role: 'assistant' }] });
+
+  await page.getByLabel('Import conversation (JSON)').setInputFiles(file);
+  await expect(page).not.toHaveURL(original);
+  await expect(page).toHaveURL(/\/c\//);
+  await expect(page.locator('[data-role="user"]')).toHaveText(prompt);
+  await expect(lastAssistant(page)).toContainText('w0 w1 w2 w3');
+  await expect(page.getByRole('navigation', { name: 'Conversations' }).getByRole('link')).toHaveCount(2);
 });

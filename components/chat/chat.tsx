@@ -92,6 +92,7 @@ export function Chat({ model, conversationId, initialMessages, initialTree, conv
           >
             {model.label}
           </span>
+          {started && <ExportLinks conversationId={conversationId} />}
         </header>
 
         {messages.length === 0 ? <EmptyState offline={model.offline} /> : <MessageList messages={messages} tree={tree} busy={busy} onSwitch={switchTo} onEdit={edit} onRegenerate={regenerate} />}
@@ -113,6 +114,21 @@ export function Chat({ model, conversationId, initialMessages, initialTree, conv
         </div>
       </main>
     </div>
+  );
+}
+
+function ExportLinks({ conversationId }: { conversationId: string }) {
+  const base = `/api/conversations/${encodeURIComponent(conversationId)}/export`;
+  const link = 'rounded-lg px-2 py-1 text-xs text-ink-muted hover:bg-surface-raised hover:text-ink';
+  return (
+    <nav aria-label="Export" className="ml-auto flex gap-1">
+      <a href={`${base}?format=markdown`} download className={link}>
+        Export Markdown
+      </a>
+      <a href={`${base}?format=json`} download className={link}>
+        Export JSON
+      </a>
+    </nav>
   );
 }
 

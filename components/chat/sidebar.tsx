@@ -61,6 +61,7 @@ export function Sidebar({ initial, activeId, refreshKey, open, onClose }: Sideba
             ✕
           </Button>
         </div>
+        <ImportButton />
         <div className="px-3 pb-2">
           <input
             type="search"
@@ -84,6 +85,33 @@ export function Sidebar({ initial, activeId, refreshKey, open, onClose }: Sideba
         </nav>
       </aside>
     </>
+  );
+}
+
+/** Imports a Runnel JSON export as a new conversation and opens it. */
+function ImportButton() {
+  const router = useRouter();
+  const [failure, setFailure] = useState<string>();
+  const onFile = async (file: File | undefined) => {
+    if (!file) return;
+    setFailure(undefined);
+    const response = await fetch('/api/conversations/import', { method: 'POST', headers: { 'content-type': 'application/json' }, body: await file.text() });
+    const body = (await response.json().catch(() => ({}))) as { id?: string; error?: { message?: string } };
+    if (!response.ok || !body.id) return setFailure(body.error?.message ?? 'That file could not be imported.');
+    router.push(`/c/${encodeURIComponent(body.id)}`);
+  };
+  return (
+    <div className="px-3 pb-2">
+      <label className="block cursor-pointer rounded-lg px-3 py-1.5 text-sm text-ink-muted hover:bg-line/40 hover:text-ink">
+        Import conversation (JSON)
+        <input type="file" accept="application/json,.json" className="sr-only" onChange={(event) => void onFile(event.target.files?.[0])} />
+      </label>
+      {failure && (
+        <p role="status" className="px-3 text-xs text-danger">
+          {failure}
+        </p>
+      )}
+    </div>
   );
 }
 

@@ -48,9 +48,14 @@ export type ChatRequest = z.infer<typeof ChatRequestSchema>;
 
 /** Reads and validates a chat request, or throws a ChatError that names the problem. */
 export async function parseChatRequest(request: Request): Promise<ChatRequest> {
+  return parseJsonBody(request, ChatRequestSchema);
+}
+
+/** A JSON body (at most 1 MB) validated by `schema`, or a ChatError that names the problem. */
+export async function parseJsonBody<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/json\b/i.test(type)) {
-    throw new ChatError('unsupported_media_type', 'Send the chat request as JSON (Content-Type: application/json).');
+    throw new ChatError('unsupported_media_type', 'Send the request body as JSON (Content-Type: application/json).');
   }
   const raw = await readBodyText(request, LIMITS.bodyBytes);
   let json: unknown;
@@ -59,7 +64,7 @@ export async function parseChatRequest(request: Request): Promise<ChatRequest> {
   } catch {
     throw new ChatError('invalid_json', 'The request body is not valid JSON.');
   }
-  const parsed = ChatRequestSchema.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) throw new ChatError('invalid_request', describeIssue(parsed.error));
   return parsed.data;
 }

@@ -120,3 +120,20 @@ export async function setActiveLeaf(db: Database, identityId: string, conversati
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 const isUuid = (text: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
+
+/**
+ * Creates a conversation with its whole message tree, in one transaction. `messages` must come
+ * parents first.
+ */
+export async function importConversation(
+  db: Database,
+  values: { id: string; identityId: string; title: string; model: string | null; activeLeafId: string | null },
+  tree: Omit<typeof messages.$inferInsert, 'conversationId'>[],
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.insert(conversations).values({ ...values, activeLeafId: null });
+    for (const message of tree) await tx.insert(messages).values({ ...message, conversationId: values.id });
+    const leaf = values.activeLeafId && tree.some((m) => m.id === values.activeLeafId) ? values.activeLeafId : (tree.at(-1)?.id ?? null);
+    await tx.update(conversations).set({ activeLeafId: leaf }).where(eq(conversations.id, values.id));
+  });
+}

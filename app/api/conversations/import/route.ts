@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import { assertSameOrigin, requestIdentity } from '@/lib/auth/session';
+import { ConversationExportSchema, parentsFirst } from '@/lib/chat/export-format';
+import { parseJsonBody } from '@/lib/chat/request';
+import { getDatabase } from '@/lib/db';
+import { importConversation } from '@/lib/db/queries';
+import { ChatError, toChatError } from '@/lib/errors';
+
+/** POST /api/conversations/import: a Runnel JSON export becomes a new conversation of this identity. */
+export async function POST(request: Request): Promise<Response> {
+  let setCookie: string | undefined;
+  try {
+    assertSameOrigin(request);
+    const data = await parseJsonBody(request, ConversationExportSchema);
+    const ordered = parentsFirst(data.messages);
+    if (typeof ordered === 'string') throw new ChatError('invalid_request', ordered);
+    const db = await getDatabase();
+    const identity = await requestIdentity(request, db);
+    setCookie = identity.setCookie;
+    const id = randomUUID();
+    await importConversation(
+      db,
+      { id, identityId: identity.id, title: data.title ? `${data.title} (imported)`.slice(0, 200) : 'Imported conversation', model: data.model, activeLeafId: data.activeLeafId },
+      ordered.map((m) => ({
+        id: m.id,
+        parentId: m.parentId,
+        role: m.role,
+        parts: m.parts,
+        // A reply that was streaming when exported can never finish now.
+        status: m.status === 'streaming' ? 'interrupted' : m.status,
+        model: m.model,
+        createdAt: new Date(m.createdAt),
+      })),
+    );
+    const response = Response.json({ id }, { status: 201 });
+    if (setCookie) response.headers.append('set-cookie', setCookie);
+    return response;
+  } catch (error) {
+    const response = toChatError(error).toResponse();
+    if (setCookie) response.headers.append('set-cookie', setCookie);
+    return response;
+  }
+}

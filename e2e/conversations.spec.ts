@@ -45,7 +45,20 @@ test("another browser (another identity) gets 404 on the first one's conversatio
   const response = await strangerPage.goto(address);
   expect(response?.status()).toBe(404);
   await expect(strangerPage.getByText('Private')).toHaveCount(0);
+
+  // Every API route treats it as missing too, and cross-site requests are refused.
+  const id = address.split('/c/')[1]!;
+  const api = `/api/conversations/${id}`;
+  const sameSite = { origin: new URL(address).origin };
+  expect((await stranger.request.patch(api, { data: { title: 'mine' }, headers: sameSite })).status()).toBe(404);
+  expect((await stranger.request.patch(api, { data: { activeLeafId: 'x' }, headers: sameSite })).status()).toBe(404);
+  expect((await stranger.request.get(`${api}/export?format=json`)).status()).toBe(404);
+  expect((await stranger.request.delete(api, { headers: sameSite })).status()).toBe(404);
+  expect((await page.request.delete(api, { headers: { origin: 'https://evil.example' } })).status()).toBe(403);
   await stranger.close();
+
+  await page.reload();
+  await expect(page.locator('[data-role="user"]')).toContainText('Private');
 });
 
 test('regenerate and edit keep the old versions, and the switcher moves between them', async ({ page }) => {

@@ -49,3 +49,15 @@ test('killed mid-answer (kill -9) and restarted: the question and the saved part
     server.kill('SIGKILL');
   }
 });
+
+test('in production the server will not start without AUTH_SECRET, and says why', async () => {
+  const server = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '--port', String(E2E.crashPort + 1), '--hostname', '127.0.0.1'], {
+    env: { ...process.env, ...E2E.serverEnv('no-secret'), AUTH_SECRET: '' },
+  });
+  let output = '';
+  server.stdout!.on('data', (data: Buffer) => (output += data.toString()));
+  server.stderr!.on('data', (data: Buffer) => (output += data.toString()));
+  const code = await new Promise<number | null>((resolve) => server.once('exit', resolve));
+  expect(code).not.toBe(0);
+  expect(output).toContain('AUTH_SECRET is not set');
+});

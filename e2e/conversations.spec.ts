@@ -126,3 +126,13 @@ test('export as Markdown and JSON, and import the JSON back as a new conversatio
   await expect(lastAssistant(page)).toContainText('w0 w1 w2 w3');
   await expect(page.getByRole('navigation', { name: 'Conversations' }).getByRole('link')).toHaveCount(2);
 });
+
+test('the first visit gives the browser an anonymous identity: a signed, HttpOnly, SameSite=Lax, Secure cookie', async ({ page, context }) => {
+  await page.goto('/');
+  const [identity] = (await context.cookies()).filter((cookie) => cookie.name === 'runnel_identity');
+  expect(identity).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: true });
+  expect(identity!.value).toMatch(/^[0-9a-f-]{36}\.[\w-]{43}$/);
+  // It stays the same on the next visit.
+  await page.reload();
+  expect((await context.cookies()).find((cookie) => cookie.name === 'runnel_identity')?.value).toBe(identity!.value);
+});

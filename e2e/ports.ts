@@ -25,5 +25,6 @@ export const E2E = {
     NEXT_TELEMETRY_DISABLED: '1',
     AUTH_SECRET: 'e2e-only-secret-0123456789abcdef',
     RUNNEL_DATA_DIR: path.join(runDir, name),
+    DATABASE_URL: '',
   }),
 };

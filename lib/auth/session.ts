@@ -1,16 +1,10 @@
 import 'server-only';
 import { cookies } from 'next/headers';
-import { getConfig } from '@/lib/config';
 import type { Database } from '@/lib/db/database';
 import { identities } from '@/lib/db/schema';
 import { ChatError } from '@/lib/errors';
-import { IDENTITY_COOKIE, identityCookie, newIdentityId, resolveAuthSecret, signIdentity, verifyIdentity } from './identity';
-
-let secret: string | undefined;
-const authSecret = () => {
-  const config = getConfig();
-  return (secret ??= resolveAuthSecret({ secret: config.authSecret, production: process.env.NODE_ENV === 'production', dataDir: config.dataDir }));
-};
+import { IDENTITY_COOKIE, identityCookie, newIdentityId, signIdentity, verifyIdentity } from './identity';
+import { authSecret } from './secret';
 
 // Identities known to have a row, so most requests skip the upsert.
 const known = new Set<string>();
@@ -32,8 +26,9 @@ function cookieValue(header: string | null): string | undefined {
 }
 
 /**
- * The identity a request acts as. A browser without a valid cookie gets a new identity, and
- * `setCookie` carries it back: every response must send it, or the browser would lose what it
+ * The identity a request acts as. Browsers get theirs on the first page visit (proxy.ts); a
+ * client without a valid cookie (a script, a cleared cookie) gets a new identity here, and
+ * `setCookie` carries it back: every response must send it, or the client would lose what it
  * just stored.
  */
 export async function requestIdentity(request: Request, db: Database): Promise<{ id: string; setCookie?: string }> {

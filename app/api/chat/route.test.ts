@@ -13,7 +13,8 @@ import { GET, POST } from './route';
 
 let fake: FakeOpenAIProcess;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'runnel-route-'));
-const savedEnv = { ...process.env, RUNNEL_DATA_DIR: dataDir };
+// The embedded database, whatever the developer's environment says (route.postgres.test.ts covers Postgres).
+const savedEnv = { ...process.env, RUNNEL_DATA_DIR: dataDir, DATABASE_URL: '' };
 
 function configure(env: Record<string, string | undefined>) {
   process.env = { ...savedEnv, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.url, OPENAI_MODEL: 'fake-model', ...env };

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 /** Starts a command and resolves once `url` answers; the process is killed with the bench. */
 export async function startProcess(command: string, args: string[], env: Record<string, string>, url: string): Promise<ChildProcess> {
@@ -13,6 +15,20 @@ export async function startProcess(command: string, args: string[], env: Record<
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`${url} did not answer in time`);
+}
+
+/**
+ * What the app under a bench runs with: the fake upstream, a bench secret, and the embedded
+ * database in a fresh folder (unless DATABASE_URL, passed through, names a real one).
+ */
+export function benchAppEnv(fakePort: number): Record<string, string> {
+  return {
+    OPENAI_API_KEY: 'sk-bench',
+    OPENAI_BASE_URL: `http://127.0.0.1:${fakePort}/v1`,
+    OPENAI_MODEL: 'fake-model',
+    AUTH_SECRET: 'bench-only-secret-0123456789',
+    RUNNEL_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'runnel-bench-')),
+  };
 }
 
 /** The process and its descendants (e.g. `next start` forks its server). */

@@ -3,12 +3,9 @@
  * the same fake upstream, in one run. Prints markdown tables. Loopback only, bounded in count.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { request } from 'node:http';
 import { direct, percentile, resetConnections, runnel, stream, type StreamResult, type Target } from './stream-client';
-import { startProcess, usage } from './processes';
+import { benchAppEnv, startProcess, usage } from './processes';
 
 const FAKE_PORT = 4410;
 const APP_PORT = 3410;
@@ -22,14 +19,7 @@ async function main() {
     'taskset',
     // As `npm start` runs it.
     ['-c', '0', process.execPath, 'node_modules/next/dist/bin/next', 'start', '--keepAliveTimeout', '65000', '--port', String(APP_PORT), '--hostname', '127.0.0.1'],
-    {
-      OPENAI_API_KEY: 'sk-bench',
-      OPENAI_BASE_URL: `http://127.0.0.1:${FAKE_PORT}/v1`,
-      OPENAI_MODEL: 'fake-model',
-      AUTH_SECRET: 'bench-only-secret-0123456789',
-      // The embedded database in a fresh folder, unless DATABASE_URL names a real one.
-      RUNNEL_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'runnel-bench-')),
-    },
+    benchAppEnv(FAKE_PORT),
     `http://127.0.0.1:${APP_PORT}/`,
   );
   const targets = [direct(FAKE_PORT), runnel(APP_PORT)];

@@ -3,11 +3,8 @@
  * markdown answer streams at ~200 tokens/s. Measures the main thread (longest task, total task
  * time), key press to next paint while streaming, and the JavaScript transferred on first load.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { chromium, type CDPSession } from '@playwright/test';
-import { startProcess } from './processes';
+import { benchAppEnv, startProcess } from './processes';
 
 const FAKE_PORT = 4510;
 const APP_PORT = 3510;
@@ -27,13 +24,7 @@ async function main() {
   await startProcess(
     process.execPath,
     ['node_modules/next/dist/bin/next', 'start', '--port', String(APP_PORT), '--hostname', '127.0.0.1'],
-    {
-      OPENAI_API_KEY: 'sk-bench',
-      OPENAI_BASE_URL: `http://127.0.0.1:${FAKE_PORT}/v1`,
-      OPENAI_MODEL: 'fake-model',
-      AUTH_SECRET: 'bench-only-secret-0123456789',
-      RUNNEL_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'runnel-bench-ui-')),
-    },
+    benchAppEnv(FAKE_PORT),
     `http://127.0.0.1:${APP_PORT}/`,
   );
   const browser = await chromium.launch({

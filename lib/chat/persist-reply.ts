@@ -15,8 +15,9 @@ const textParts = (text: string): ChatPart[] => (text ? [{ type: 'text', text, s
 
 /**
  * Stores an assistant reply as it is generated: its row when the stream starts, its text as it
- * grows (at most once a second, never per token), and its final state when it ends, however it ends and whether or not anyone is still reading. Writes are made one after
- * another, in order; a failing write is logged and never disturbs the stream.
+ * grows (at most once a second, never per token), and its final state when it ends, however it
+ * ends and whether or not anyone is still reading. Writes are made one after another, in order;
+ * a failing write is logged and never disturbs the stream.
  * Resolves once the final state is saved.
  */
 export function persistReply(
@@ -54,6 +55,7 @@ export function persistReply(
         const { firstTokenMs, durationMs } = generation.timing();
         const final = {
           parts: textParts(generation.text),
+          // Always ended by now; the type cannot say so.
           status: generation.status === 'pending' || generation.status === 'streaming' ? ('error' as const) : generation.status,
           usage: generation.usage ?? null,
           error: generation.error?.message ?? null,

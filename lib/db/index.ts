@@ -3,8 +3,10 @@ import path from 'node:path';
 import { getConfig } from '@/lib/config';
 import { openDatabase, recoverInterruptedReplies, type Database } from './database';
 
-// On a shared Postgres, a reply nobody has written for this long has lost its server.
+// On a shared Postgres, a reply nobody has written for this long has lost its server. Should a
+// live reply have been silent that long, its final save still sets its real status.
 const SHARED_STALE_AFTER_MS = 2 * 60_000;
+const SHARED_SWEEP_EVERY_MS = 60_000;
 
 // On globalThis: instrumentation and routes are separate bundles, but one process must hold
 // one database (an embedded one cannot be opened twice).
@@ -26,7 +28,14 @@ export function getDatabase(): Promise<Database> {
 async function open(): Promise<Database> {
   const { databaseUrl, dataDir } = getConfig();
   const handle = await openDatabase(databaseUrl, path.join(dataDir, 'pglite'));
-  const recovered = await recoverInterruptedReplies(handle.db, handle.kind === 'pglite' ? 0 : SHARED_STALE_AFTER_MS);
-  if (recovered > 0) console.warn(`[runnel] ${recovered} repl${recovered === 1 ? 'y was' : 'ies were'} cut off by a restart; marked interrupted`);
+  const recover = async () => {
+    const recovered = await recoverInterruptedReplies(handle.db, handle.kind === 'pglite' ? 0 : SHARED_STALE_AFTER_MS);
+    if (recovered > 0) console.warn(`[runnel] ${recovered} repl${recovered === 1 ? 'y was' : 'ies were'} cut off by a server stopping; marked interrupted`);
+  };
+  await recover();
+  // Another instance may crash at any time; the embedded database has no other instance.
+  if (handle.kind === 'postgres') {
+    setInterval(() => void recover().catch((error: unknown) => console.warn('[runnel] recovery sweep failed', error)), SHARED_SWEEP_EVERY_MS).unref();
+  }
   return handle.db;
 }

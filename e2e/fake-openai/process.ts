@@ -15,8 +15,8 @@ export interface FakeOpenAIProcess {
  * its own event loop, as a real provider's would be, unaffected by whatever the process under
  * test is busy with (an embedded database, a test runner).
  */
-export async function startFakeOpenAIProcess(): Promise<FakeOpenAIProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'e2e/fake-openai/cli.ts', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startFakeOpenAIProcess(port = 0): Promise<FakeOpenAIProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'e2e/fake-openai/cli.ts', '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
     child.stdout.setEncoding('utf8');

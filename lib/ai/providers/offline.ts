@@ -8,6 +8,7 @@ import type { ChunkSink, Prompt, Provider, UpstreamStream } from './types';
  */
 export function createOfflineProvider(options: { tokensPerSecond: number }): Provider {
   return {
+    health: async () => ({ ok: true }),
     async open(prompt: Prompt, signal: AbortSignal): Promise<UpstreamStream> {
       const question = lastUserText(prompt);
       const tokens = splitIntoTokens(offlineAnswer(question));

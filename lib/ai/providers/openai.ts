@@ -3,7 +3,7 @@ import { createParser } from 'eventsource-parser';
 import OpenAI from 'openai';
 import type { FinishReason } from 'ai';
 import { ChatError } from '@/lib/errors';
-import type { ChunkSink, Prompt, Provider, UpstreamStream } from './types';
+import type { ChunkSink, Prompt, Provider, ProviderHealth, UpstreamStream } from './types';
 import { rawBody, upstreamFetch } from './upstream-fetch';
 
 const FINISH_REASONS: Record<string, FinishReason> = {
@@ -38,6 +38,15 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     }));
 
   return {
+    async health(signal: AbortSignal): Promise<ProviderHealth> {
+      try {
+        // Listing models costs no tokens, and every compatible server answers it.
+        await getClient().models.list({ signal, maxRetries: 0 });
+        return { ok: true };
+      } catch (error) {
+        return { ok: false, reason: upstreamError(error).message };
+      }
+    },
     async open(prompt: Prompt, signal: AbortSignal): Promise<UpstreamStream> {
       // The SDK sends the request and turns error statuses into typed errors; the body is read
       // below with a synchronous parser per network read instead of the SDK's per-chunk async

@@ -35,7 +35,13 @@ export interface UpstreamStream {
   pipe(sink: ChunkSink): Promise<void>;
 }
 
+/** Whether a provider answers, and if not, why, in words fit for an operator. */
+export type ProviderHealth = { ok: true } | { ok: false; reason: string };
+
 export interface Provider {
+  /** A cheap check that the upstream answers, bounded by `signal`. */
+  health(signal: AbortSignal): Promise<ProviderHealth>;
+
   /**
    * Sends the prompt. Resolves once the upstream has accepted the request (HTTP headers received),
    * so failures known up front reject here, as ChatErrors, before the client sees any byte.

@@ -33,6 +33,19 @@ test('Stop mid-answer, reload: the partial answer is there, marked stopped', asy
   await expect(lastAssistant(page)).toContainText('Stopped');
 });
 
+test('reloading mid-answer shows everything saved so far, and how the reply ended', async ({ page }) => {
+  await page.goto('/');
+  await sendMessage(page, `[[fake id=${uniqueId('reload-mid')} tokens=2000 delay=25]]`);
+  await expect(lastAssistant(page)).toContainText('w20 ');
+  const seen = (await lastAssistant(page).textContent())!.match(/w\d+/g)!.at(-1)!;
+
+  // Leaving cancels the reply and its final save lands just after the new page renders; the
+  // page follows a reply it sees as streaming until it has ended.
+  await page.reload();
+  await expect(lastAssistant(page)).toHaveAttribute('data-status', 'stopped');
+  await expect(lastAssistant(page)).toContainText(`${seen} `);
+});
+
 test("another browser (another identity) gets 404 on the first one's conversation", async ({ page, browser }) => {
   await page.goto('/');
   await sendMessage(page, `Private [[fake id=${uniqueId('private')} tokens=3]]`);

@@ -17,6 +17,8 @@ export interface ChatModel {
   offline: boolean;
 }
 
+const FOLLOW_EVERY_MS = 500;
+
 interface ChatProps {
   model: ChatModel;
   conversationId: string;
@@ -62,6 +64,30 @@ export function Chat({ model, conversationId, initialMessages, initialTree, conv
   );
 
   useEffect(preloadMarkdown, []);
+
+  // A reply shown as streaming that this page is not receiving (a reload mid-answer, another tab)
+  // is followed on the server until it ends.
+  const following = !busy && messages.some((m) => m.status === 'streaming');
+  useEffect(() => {
+    if (!following) return;
+    const controller = new AbortController();
+    const poll = async () => {
+      try {
+        const response = await fetch(`/api/conversations/${encodeURIComponent(conversationId)}`, { signal: controller.signal });
+        if (!response.ok) return;
+        const { messages: latest } = (await response.json()) as { messages: ChatMessage[] };
+        // Stopped following (e.g. a new message was sent meanwhile): this answer is stale.
+        if (!controller.signal.aborted) setMessages(latest);
+      } catch {
+        // Aborted, or the network hiccupped: the next poll tries again.
+      }
+    };
+    const timer = setInterval(() => void poll(), FOLLOW_EVERY_MS);
+    return () => {
+      clearInterval(timer);
+      controller.abort();
+    };
+  }, [following, conversationId, setMessages]);
 
   // A new chat gets its address on the first send, without a reload; Next's router follows
   // history.replaceState.

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { assertSameOrigin, requestIdentity } from '@/lib/auth/session';
 import { getDatabase } from '@/lib/db';
-import { deleteConversation, renameConversation, setActiveLeaf } from '@/lib/db/queries';
+import { modelLabel } from '@/lib/chat/chat-model';
+import { toChatMessage } from '@/lib/chat/stored-message';
+import { pathTo } from '@/lib/chat/tree';
+import { conversationMessages, deleteConversation, getConversation, renameConversation, setActiveLeaf } from '@/lib/db/queries';
 import { ChatError, toChatError } from '@/lib/errors';
 
 type Context = { params: Promise<{ id: string }> };
@@ -12,6 +15,22 @@ const UpdateSchema = z.union([
 ]);
 
 const notFound = () => new ChatError('not_found', 'Conversation not found.');
+
+/** GET /api/conversations/[id]: the history it shows now (the path to its active leaf). */
+export async function GET(request: Request, { params }: Context): Promise<Response> {
+  try {
+    assertSameOrigin(request);
+    const db = await getDatabase();
+    const identity = await requestIdentity(request, db);
+    const id = (await params).id;
+    const [conversation, messages] = await Promise.all([getConversation(db, identity.id, id), conversationMessages(db, identity.id, id)]);
+    if (!conversation || !messages) throw notFound();
+    const history = pathTo(messages, conversation.activeLeafId).map((message) => toChatMessage(message, modelLabel));
+    return Response.json({ id, title: conversation.title, messages: history }, { headers: { 'cache-control': 'no-store' } });
+  } catch (error) {
+    return toChatError(error).toResponse();
+  }
+}
 
 /**
  * PATCH /api/conversations/[id]: `{ title }` renames a conversation of this identity;

@@ -107,9 +107,9 @@ test('regenerate and edit keep the old versions, and the switcher moves between 
   await expect(question.getByRole('group', { name: 'Versions' })).toContainText('2 / 2');
   await question.getByRole('button', { name: 'Previous version' }).click();
   await expect(page.locator('[data-role="user"]')).toHaveText(`Question [[fake id=${id} tokens=2 nth]]`);
-  // Switching to a version of a question shows the newest answer under it, with its versions.
-  await expect(lastAssistant(page)).toContainText('r2 w0 w1');
-  await expect(lastAssistant(page).getByRole('group', { name: 'Versions' })).toContainText('2 / 2');
+  // Back in the first branch, the answer last viewed there (r1), with its versions.
+  await expect(lastAssistant(page)).toContainText('r1 w0 w1');
+  await expect(lastAssistant(page).getByRole('group', { name: 'Versions' })).toContainText('1 / 2');
 });
 
 test('export as Markdown and JSON, and import the JSON back as a new conversation', async ({ page }) => {

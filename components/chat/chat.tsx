@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { useStreamingChat } from '@/hooks/use-streaming-chat';
-import { mergeHistory, switchVersion, type BranchMessage } from '@/lib/chat/branches';
+import { mergeHistory, recordViewed, switchVersion, type BranchMessage } from '@/lib/chat/branches';
 import type { ConversationSummary } from '@/lib/chat/conversation-summary';
 import { messageText, type ChatMessage } from '@/lib/chat/message';
 import { Composer } from './composer';
@@ -35,20 +35,24 @@ export function Chat({ model, conversationId, initialMessages, initialTree, conv
   const busy = status === 'submitted' || status === 'streaming';
 
   // Every version seen so far; updated as histories are shown (state derived from props).
-  const [versions, setVersions] = useState(() => ({ shown: messages, tree: mergeHistory(initialTree ?? [], messages) }));
-  let tree = versions.tree;
+  const [versions, setVersions] = useState(() => ({
+    shown: messages,
+    tree: mergeHistory(initialTree ?? [], messages),
+    lastViewed: recordViewed(new Map(), messages),
+  }));
+  let { tree } = versions;
   if (versions.shown !== messages) {
     tree = mergeHistory(tree, messages);
-    setVersions({ shown: messages, tree });
+    setVersions({ shown: messages, tree, lastViewed: recordViewed(versions.lastViewed, messages) });
   }
   // Read when a switch happens, so that the callback (a prop of every memoised message) is stable.
-  const treeRef = useRef(tree);
+  const versionsRef = useRef(versions);
   useEffect(() => {
-    treeRef.current = tree;
-  }, [tree]);
+    versionsRef.current = versions;
+  }, [versions]);
   const switchTo = useCallback(
     (messageId: string, step: number) => {
-      const history = switchVersion(treeRef.current, messageId, step);
+      const history = switchVersion(versionsRef.current.tree, messageId, step, versionsRef.current.lastViewed);
       if (!history) return;
       setMessages(history);
       const leaf = history.at(-1);

@@ -30,9 +30,26 @@ export function versionOf(tree: BranchMessage[], id: string): { index: number; c
   return { index: siblings.findIndex((m) => m.id === id), count: siblings.length };
 }
 
-/** The history to show after moving from message `id` to its sibling `step` places away. */
-export function switchVersion(tree: BranchMessage[], id: string, step: number): BranchMessage[] | undefined {
+/** For each message, the last message shown at the end of a history through it. */
+export type LastViewed = ReadonlyMap<string, string>;
+
+export function recordViewed(lastViewed: LastViewed, history: ChatMessage[]): LastViewed {
+  const leaf = history.at(-1)?.id;
+  if (!leaf) return lastViewed;
+  const next = new Map(lastViewed);
+  for (const message of history) next.set(message.id, leaf);
+  return next;
+}
+
+/**
+ * The history to show after moving from message `id` to its sibling `step` places away: the one
+ * last viewed through that sibling, else the newest under it.
+ */
+export function switchVersion(tree: BranchMessage[], id: string, step: number, lastViewed: LastViewed = new Map()): BranchMessage[] | undefined {
   const siblings = siblingsOf(tree, id);
   const target = siblings[siblings.findIndex((m) => m.id === id) + step];
-  return target ? pathTo(tree, newestLeafUnder(tree, target.id)) : undefined;
+  if (!target) return undefined;
+  const remembered = lastViewed.get(target.id);
+  const leaf = remembered && pathTo(tree, remembered).some((m) => m.id === target.id) ? remembered : newestLeafUnder(tree, target.id);
+  return pathTo(tree, leaf);
 }

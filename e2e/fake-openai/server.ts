@@ -20,7 +20,6 @@ export interface FakeOpenAI {
   url: string;
   port: number;
   records: Map<string, RequestRecord>;
-  waitForDisconnect(id: string, timeoutMs?: number): Promise<RequestRecord>;
   close(): Promise<void>;
 }
 
@@ -28,8 +27,8 @@ const now = () => performance.timeOrigin + performance.now();
 
 /**
  * An OpenAI-compatible server that speaks the real Chat Completions streaming wire format and
- * misbehaves on request (see scenario.ts). It also serves its records over HTTP at
- * /__fake/requests for tests that run it in another process.
+ * misbehaves on request (see scenario.ts). Its records are served over HTTP at /__fake/requests;
+ * tests run it in a process of its own (process.ts) so its timestamps are its own.
  */
 export async function startFakeOpenAI(options: { port?: number; host?: string } = {}): Promise<FakeOpenAI> {
   const records = new Map<string, RequestRecord>();
@@ -48,15 +47,6 @@ export async function startFakeOpenAI(options: { port?: number; host?: string } 
     url: `http://127.0.0.1:${port}/v1`,
     port,
     records,
-    async waitForDisconnect(id, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const record = records.get(id);
-        if (record?.disconnectedAt) return record;
-        if (Date.now() > deadline) throw new Error(`fake-openai: no disconnect recorded for ${id}`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

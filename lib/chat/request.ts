@@ -1,7 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
 import { ChatError } from '@/lib/errors';
-import type { PromptMessage } from '@/lib/ai/providers/types';
 
 export const LIMITS = {
   bodyBytes: 1024 * 1024,
@@ -100,14 +99,4 @@ async function readBodyText(request: Request, limit: number): Promise<string> {
     text += decoder.decode(value, { stream: true });
   }
   return text + decoder.decode();
-}
-
-/** The conversation as the upstream sees it: text only, empty turns dropped. */
-export function toPromptMessages(messages: ChatRequest['messages']): PromptMessage[] {
-  const prompt: PromptMessage[] = [];
-  for (const message of messages) {
-    const content = message.parts.map((part) => (part.type === 'text' ? part.text : '')).join('');
-    if (content) prompt.push({ role: message.role, content });
-  }
-  return prompt;
 }

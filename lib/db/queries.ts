@@ -12,12 +12,6 @@ export async function createIdentity(db: Database, kind: Identity['kind'] = 'bro
   return identity!;
 }
 
-export async function findIdentity(db: Database, id: string): Promise<Identity | undefined> {
-  if (!isUuid(id)) return undefined;
-  const [identity] = await db.select().from(identities).where(eq(identities.id, id));
-  return identity;
-}
-
 /** Creates the conversation, or returns undefined if the id is taken (by anyone). */
 export async function createConversation(
   db: Database,
@@ -119,7 +113,6 @@ export async function setActiveLeaf(db: Database, identityId: string, conversati
 }
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-const isUuid = (text: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
 
 /**
  * Creates a conversation with its whole message tree, in one transaction. `messages` must come

@@ -23,13 +23,14 @@ const MIGRATIONS = path.join(process.cwd(), 'lib/db/migrations');
 // Any fixed number; instances starting together take turns on it.
 const MIGRATION_LOCK = 724_137_001;
 
-export const DEFAULT_PGLITE_DIR = path.join(process.cwd(), '.data', 'pglite');
+/** Where the embedded database lives in the data folder (RUNNEL_DATA_DIR). */
+export const pgliteDirIn = (dataDir: string): string => path.join(dataDir, 'pglite');
 
 /**
  * Opens the database and brings its schema up to date: real Postgres when `url` is set, else an
  * embedded Postgres (PGlite) in `pgliteDir`, which belongs to this process alone.
  */
-export async function openDatabase(url: string | undefined, pgliteDir = DEFAULT_PGLITE_DIR): Promise<DatabaseHandle> {
+export async function openDatabase(url: string | undefined, pgliteDir: string): Promise<DatabaseHandle> {
   return url ? openPostgres(url) : openPglite(pgliteDir);
 }
 

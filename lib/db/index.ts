@@ -1,7 +1,6 @@
 import 'server-only';
-import path from 'node:path';
 import { getConfig } from '@/lib/config';
-import { openDatabase, recoverInterruptedReplies, type Database } from './database';
+import { openDatabase, pgliteDirIn, recoverInterruptedReplies, type Database } from './database';
 
 // On a shared Postgres, a reply nobody has written for this long has lost its server. Should a
 // live reply have been silent that long, its final save still sets its real status.
@@ -27,7 +26,7 @@ export function getDatabase(): Promise<Database> {
 
 async function open(): Promise<Database> {
   const { databaseUrl, dataDir } = getConfig();
-  const handle = await openDatabase(databaseUrl, path.join(dataDir, 'pglite'));
+  const handle = await openDatabase(databaseUrl, pgliteDirIn(dataDir));
   const recover = async () => {
     const recovered = await recoverInterruptedReplies(handle.db, handle.kind === 'pglite' ? 0 : SHARED_STALE_AFTER_MS);
     if (recovered > 0) console.warn(`[runnel] ${recovered} repl${recovered === 1 ? 'y was' : 'ies were'} cut off by a server stopping; marked interrupted`);

@@ -27,9 +27,12 @@ afterAll(async () => {
   rmSync(pgliteDir, { recursive: true, force: true });
 });
 
+// With a URL the embedded folder is not used.
+const openPostgres = (url: string) => openDatabase(url, pgliteDir);
+
 const drivers = [
   { name: 'embedded PGlite', available: true, open: () => openDatabase(undefined, path.join(pgliteDir, 'db')) },
-  { name: 'real Postgres', available: postgres !== undefined, open: () => openDatabase(postgres!.url) },
+  { name: 'real Postgres', available: postgres !== undefined, open: () => openPostgres(postgres!.url) },
 ];
 
 async function mustCreate(...args: Parameters<typeof createConversation>) {
@@ -166,7 +169,7 @@ describe.skipIf(postgres === undefined)('several instances starting at once on o
   test('take turns on the migrations and all start', async () => {
     const fresh = (await createTestDatabase())!;
     try {
-      const handles = await Promise.all([openDatabase(fresh.url), openDatabase(fresh.url), openDatabase(fresh.url)]);
+      const handles = await Promise.all([openPostgres(fresh.url), openPostgres(fresh.url), openPostgres(fresh.url)]);
       const journal = await queryRows<{ n: number }>(handles[0]!.db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
       expect(journal).toEqual([{ n: 1 }]);
       await Promise.all(handles.map((h) => h.close()));

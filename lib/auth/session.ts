@@ -32,11 +32,29 @@ function cookieValue(header: string | null): string | undefined {
  * just stored.
  */
 export async function requestIdentity(request: Request, db: Database): Promise<{ id: string; setCookie?: string }> {
-  const existing = verifyIdentity(cookieValue(request.headers.get('cookie')), authSecret());
+  const existing = knownIdentityId(request);
   const id = existing ?? newIdentityId();
   await ensureIdentityRow(db, id);
   if (existing) return { id };
   return { id, setCookie: identityCookie(signIdentity(id, authSecret()), { secure: process.env.NODE_ENV === 'production' }) };
+}
+
+/** The identity a request's cookie proves, if any: for requests that only act on what exists. */
+export function knownIdentityId(request: Request): string | undefined {
+  return verifyIdentity(cookieValue(request.headers.get('cookie')), authSecret());
+}
+
+/** The identity a request about a conversation acts as; without one, there is no such conversation. */
+export function conversationOwner(request: Request): string {
+  const identityId = knownIdentityId(request);
+  if (!identityId) throw new ChatError('not_found', 'Conversation not found.');
+  return identityId;
+}
+
+/** Sends a newly issued identity cookie with whatever response goes out, error or not. */
+export function withIdentityCookie(response: Response, setCookie: string | undefined): Response {
+  if (setCookie) response.headers.append('set-cookie', setCookie);
+  return response;
 }
 
 /** In a server component: the current identity, if the browser has one. */

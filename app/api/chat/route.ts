@@ -1,7 +1,7 @@
 import { Generation } from '@/lib/ai/generation';
 import { providerFor } from '@/lib/ai/providers';
 import { uiMessageStreamResponse } from '@/lib/ai/ui-stream';
-import { assertSameOrigin, requestIdentity } from '@/lib/auth/session';
+import { assertSameOrigin, requestIdentity, withIdentityCookie } from '@/lib/auth/session';
 import { persistReply } from '@/lib/chat/persist-reply';
 import { parseChatRequest } from '@/lib/chat/request';
 import { prepareTurn } from '@/lib/chat/turn';
@@ -39,15 +39,10 @@ export async function POST(request: Request): Promise<Response> {
       request.signal,
     );
     void persistReply(db, { conversationId: turn.conversation.id, parentId: turn.userMessageId, model: model.id }, generation);
-    return withCookie(uiMessageStreamResponse(generation, { heartbeatMs: config.heartbeatMs }), setCookie);
+    return withIdentityCookie(uiMessageStreamResponse(generation, { heartbeatMs: config.heartbeatMs }), setCookie);
   } catch (error) {
-    return withCookie(toChatError(error).toResponse(), setCookie);
+    return withIdentityCookie(toChatError(error).toResponse(), setCookie);
   }
-}
-
-function withCookie(response: Response, setCookie: string | undefined): Response {
-  if (setCookie) response.headers.append('set-cookie', setCookie);
-  return response;
 }
 
 const methodNotAllowed = () =>

@@ -1,4 +1,4 @@
-import { assertSameOrigin, requestIdentity } from '@/lib/auth/session';
+import { assertSameOrigin, knownIdentityId } from '@/lib/auth/session';
 import { toSummary } from '@/lib/chat/conversation-summary';
 import { getDatabase } from '@/lib/db';
 import { listConversations } from '@/lib/db/queries';
@@ -8,13 +8,10 @@ import { toChatError } from '@/lib/errors';
 export async function GET(request: Request): Promise<Response> {
   try {
     assertSameOrigin(request);
-    const db = await getDatabase();
-    const identity = await requestIdentity(request, db);
+    const identityId = knownIdentityId(request);
     const search = new URL(request.url).searchParams.get('q')?.slice(0, 200) ?? undefined;
-    const conversations = await listConversations(db, identity.id, { search });
-    const response = Response.json({ conversations: conversations.map(toSummary) }, { headers: { 'cache-control': 'no-store' } });
-    if (identity.setCookie) response.headers.append('set-cookie', identity.setCookie);
-    return response;
+    const conversations = identityId ? await listConversations(await getDatabase(), identityId, { search }) : [];
+    return Response.json({ conversations: conversations.map(toSummary) }, { headers: { 'cache-control': 'no-store' } });
   } catch (error) {
     return toChatError(error).toResponse();
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertSameOrigin, requestIdentity } from '@/lib/auth/session';
+import { assertSameOrigin, conversationOwner } from '@/lib/auth/session';
 import { getDatabase } from '@/lib/db';
 import { modelLabel } from '@/lib/chat/chat-model';
 import { toChatMessage } from '@/lib/chat/stored-message';
@@ -20,10 +20,10 @@ const notFound = () => new ChatError('not_found', 'Conversation not found.');
 export async function GET(request: Request, { params }: Context): Promise<Response> {
   try {
     assertSameOrigin(request);
+    const identityId = conversationOwner(request);
     const db = await getDatabase();
-    const identity = await requestIdentity(request, db);
     const id = (await params).id;
-    const [conversation, messages] = await Promise.all([getConversation(db, identity.id, id), conversationMessages(db, identity.id, id)]);
+    const [conversation, messages] = await Promise.all([getConversation(db, identityId, id), conversationMessages(db, identityId, id)]);
     if (!conversation || !messages) throw notFound();
     const history = pathTo(messages, conversation.activeLeafId).map((message) => toChatMessage(message, modelLabel));
     return Response.json({ id, title: conversation.title, messages: history }, { headers: { 'cache-control': 'no-store' } });
@@ -41,13 +41,13 @@ export async function PATCH(request: Request, { params }: Context): Promise<Resp
     assertSameOrigin(request);
     const parsed = UpdateSchema.safeParse(await request.json().catch(() => undefined));
     if (!parsed.success) throw new ChatError('invalid_request', 'Send { "title": "…" } or { "activeLeafId": "…" }.');
+    const identityId = conversationOwner(request);
     const db = await getDatabase();
-    const identity = await requestIdentity(request, db);
     const id = (await params).id;
     const done =
       'title' in parsed.data
-        ? await renameConversation(db, identity.id, id, parsed.data.title)
-        : await setActiveLeaf(db, identity.id, id, parsed.data.activeLeafId);
+        ? await renameConversation(db, identityId, id, parsed.data.title)
+        : await setActiveLeaf(db, identityId, id, parsed.data.activeLeafId);
     if (!done) throw notFound();
     return new Response(null, { status: 204 });
   } catch (error) {
@@ -59,9 +59,8 @@ export async function PATCH(request: Request, { params }: Context): Promise<Resp
 export async function DELETE(request: Request, { params }: Context): Promise<Response> {
   try {
     assertSameOrigin(request);
-    const db = await getDatabase();
-    const identity = await requestIdentity(request, db);
-    if (!(await deleteConversation(db, identity.id, (await params).id))) throw notFound();
+    const identityId = conversationOwner(request);
+    if (!(await deleteConversation(await getDatabase(), identityId, (await params).id))) throw notFound();
     return new Response(null, { status: 204 });
   } catch (error) {
     return toChatError(error).toResponse();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { assertSameOrigin, requestIdentity } from '@/lib/auth/session';
+import { assertSameOrigin, requestIdentity, withIdentityCookie } from '@/lib/auth/session';
 import { ConversationExportSchema, parentsFirst } from '@/lib/chat/export-format';
 import { parseJsonBody } from '@/lib/chat/request';
 import { getDatabase } from '@/lib/db';
@@ -32,12 +32,8 @@ export async function POST(request: Request): Promise<Response> {
         createdAt: new Date(m.createdAt),
       })),
     );
-    const response = Response.json({ id }, { status: 201 });
-    if (setCookie) response.headers.append('set-cookie', setCookie);
-    return response;
+    return withIdentityCookie(Response.json({ id }, { status: 201 }), setCookie);
   } catch (error) {
-    const response = toChatError(error).toResponse();
-    if (setCookie) response.headers.append('set-cookie', setCookie);
-    return response;
+    return withIdentityCookie(toChatError(error).toResponse(), setCookie);
   }
 }

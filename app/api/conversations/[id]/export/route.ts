@@ -1,4 +1,4 @@
-import { assertSameOrigin, requestIdentity } from '@/lib/auth/session';
+import { assertSameOrigin, conversationOwner } from '@/lib/auth/session';
 import { toExport, toMarkdown } from '@/lib/chat/export-format';
 import { getDatabase } from '@/lib/db';
 import { conversationMessages, getConversation } from '@/lib/db/queries';
@@ -10,10 +10,10 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
     assertSameOrigin(request);
     const format = new URL(request.url).searchParams.get('format') ?? 'json';
     if (format !== 'json' && format !== 'markdown') throw new ChatError('invalid_request', 'format must be "json" or "markdown".');
+    const identityId = conversationOwner(request);
     const db = await getDatabase();
-    const identity = await requestIdentity(request, db);
     const id = (await params).id;
-    const [conversation, messages] = await Promise.all([getConversation(db, identity.id, id), conversationMessages(db, identity.id, id)]);
+    const [conversation, messages] = await Promise.all([getConversation(db, identityId, id), conversationMessages(db, identityId, id)]);
     if (!conversation || !messages) throw new ChatError('not_found', 'Conversation not found.');
     const name = fileName(conversation.title || 'conversation');
     if (format === 'markdown') {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { foreignKey, index, jsonb, pgTable, primaryKey, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import type { ChatPart, MessageStatus as ClientMessageStatus } from '@/lib/chat/message';
+import type { ChatPart, MessageStatus } from '@/lib/chat/message';
 
 /** A browser (by its signed cookie) or, later, an API key: everything is scoped to one. */
 export const identities = pgTable('identities', {
@@ -28,8 +28,6 @@ export const conversations = pgTable(
   (table) => [index('conversations_identity_recent_idx').on(table.identityId, table.updatedAt.desc())],
 );
 
-export type StoredMessageStatus = ClientMessageStatus;
-
 export interface StoredUsage {
   inputTokens?: number;
   outputTokens?: number;
@@ -52,7 +50,7 @@ export const messages = pgTable(
     parentId: text('parent_id'),
     role: text('role', { enum: ['system', 'user', 'assistant'] }).notNull(),
     parts: jsonb('parts').$type<ChatPart[]>().notNull(),
-    status: text('status').$type<StoredMessageStatus>().notNull().default('done'),
+    status: text('status').$type<MessageStatus>().notNull().default('done'),
     model: text('model'),
     usage: jsonb('usage').$type<StoredUsage>(),
     error: text('error'),

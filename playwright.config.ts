@@ -25,7 +25,7 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: `npx tsx e2e/fake-openai/cli.ts --port ${E2E.fakePort}`,
+      command: `npx tsx e2e/fake-upstream/cli.ts --port ${E2E.fakePort}`,
       url: `${E2E.fakeUrl}/models`,
       reuseExistingServer: false,
     },

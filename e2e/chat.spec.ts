@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { expectedText, parseScenario } from './fake-openai/scenario';
+import { expectedText, parseScenario } from './fake-upstream/scenario';
 import { errorNotice, expectUpstreamDisconnected, fakeRecord, lastAssistant, sendMessage, uniqueId } from './helpers';
 import { E2E } from './ports';
 

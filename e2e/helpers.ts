@@ -1,5 +1,5 @@
 import { expect, type Page } from '@playwright/test';
-import type { RequestRecord } from './fake-openai/server';
+import type { RequestRecord } from './fake-upstream/server';
 import { E2E } from './ports';
 
 export async function sendMessage(page: Page, text: string) {

@@ -1,18 +1,32 @@
 import 'server-only';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
-/** A model the server will accept by id. Later issues add more providers here. */
+export type ProviderKind = 'openai' | 'openai-compatible' | 'anthropic' | 'offline';
+
+/** US dollars per million tokens, as vendors publish them. */
+export interface ModelPrices {
+  input: number;
+  output: number;
+}
+
+/** A model the server will accept by id. */
 export interface ModelConfig {
   id: string;
   label: string;
-  provider: 'openai' | 'offline';
+  provider: ProviderKind;
   /** The name sent upstream. */
   upstreamModel: string;
+  /** Where the provider lives; unset means the vendor's own API. */
+  baseURL: string | undefined;
+  apiKey: string | undefined;
+  /** Anthropic requires a cap on every request; others use it when set. */
+  maxOutputTokens: number | undefined;
+  prices: ModelPrices | undefined;
 }
 
 export interface RunnelConfig {
-  openai: { apiKey: string | undefined; baseURL: string | undefined };
   models: ModelConfig[];
   defaultModel: ModelConfig;
   firstByteTimeoutMs: number;
@@ -27,44 +41,76 @@ export interface RunnelConfig {
 }
 
 // `.env` files write unset values as empty strings; treat them as unset.
-const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
+const optionalString = z.preprocess(unsetIfEmpty, z.string().optional());
+const optionalUrl = z.preprocess(unsetIfEmpty, z.url().optional());
 const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
   z.preprocess((v) => (v === '' || v === undefined ? fallback : v), schema);
 
 const EnvSchema = z.object({
   OPENAI_API_KEY: optionalString,
-  OPENAI_BASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+  OPENAI_BASE_URL: optionalUrl,
   OPENAI_MODEL: withDefault(z.string().min(1), 'gpt-4o-mini'),
+  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_BASE_URL: optionalUrl,
+  ANTHROPIC_MODEL: withDefault(z.string().min(1), 'claude-sonnet-4-5'),
+  RUNNEL_MODELS: optionalString,
+  RUNNEL_MODELS_FILE: optionalString,
   RUNNEL_FIRST_BYTE_TIMEOUT_MS: withDefault(z.coerce.number().int().positive(), 30_000),
   RUNNEL_HEARTBEAT_MS: withDefault(z.coerce.number().int().positive(), 15_000),
   RUNNEL_OFFLINE_TOKENS_PER_SECOND: withDefault(z.coerce.number().min(0), 60),
   DATABASE_URL: optionalString,
   RUNNEL_DATA_DIR: withDefault(z.string().min(1), '.data'),
-  AUTH_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters').optional()),
+  AUTH_SECRET: z.preprocess(unsetIfEmpty, z.string().min(16, 'must be at least 16 characters').optional()),
 });
+type Env = z.infer<typeof EnvSchema>;
+
+/** One entry of RUNNEL_MODELS / RUNNEL_MODELS_FILE. */
+const ModelEntrySchema = z
+  .object({
+    id: z.string().regex(/^[\w.:/-]{1,100}$/, 'use letters, digits and . _ : / - (at most 100)'),
+    label: z.string().min(1).max(100).optional(),
+    provider: z.enum(['openai', 'openai-compatible', 'anthropic', 'offline']),
+    /** The upstream model name; defaults to the id. */
+    model: z.string().min(1).optional(),
+    baseURL: z.url().optional(),
+    /** The environment variable holding this model's key, so keys stay out of the model list. */
+    apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+    maxOutputTokens: z.number().int().positive().optional(),
+    prices: z.object({ input: z.number().min(0), output: z.number().min(0) }).strict().optional(),
+    default: z.boolean().optional(),
+  })
+  .strict()
+  .refine((entry) => entry.provider !== 'openai-compatible' || entry.baseURL, {
+    message: 'an openai-compatible model needs a baseURL',
+    path: ['baseURL'],
+  });
+const ModelListSchema = z
+  .array(ModelEntrySchema)
+  .min(1, 'list at least one model')
+  .refine((list) => new Set(list.map((m) => m.id)).size === list.length, 'model ids must be unique');
+type ModelEntry = z.infer<typeof ModelEntrySchema>;
+
+/** Anthropic rejects requests without a cap on output; this one fits every current Claude model. */
+export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;
 
 export const OFFLINE_MODEL: ModelConfig = {
   id: 'offline-demo',
   label: 'Offline demo',
   provider: 'offline',
   upstreamModel: 'offline-demo',
+  baseURL: undefined,
+  apiKey: undefined,
+  maxOutputTokens: undefined,
+  prices: { input: 0, output: 0 },
 };
 
-export function parseConfig(env: NodeJS.ProcessEnv): RunnelConfig {
-  const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid Runnel configuration: ${problems}`);
-  }
-  const e = parsed.data;
-  const online = Boolean(e.OPENAI_API_KEY || e.OPENAI_BASE_URL);
-  const defaultModel: ModelConfig = online
-    ? { id: e.OPENAI_MODEL, label: e.OPENAI_MODEL, provider: 'openai', upstreamModel: e.OPENAI_MODEL }
-    : OFFLINE_MODEL;
+export function parseConfig(env: Environment): RunnelConfig {
+  const e = parseOrThrow(EnvSchema, env, '');
+  const models = e.RUNNEL_MODELS || e.RUNNEL_MODELS_FILE ? listedModels(e, env) : environmentModels(e);
   return {
-    openai: { apiKey: e.OPENAI_API_KEY, baseURL: e.OPENAI_BASE_URL },
-    models: [defaultModel],
-    defaultModel,
+    models,
+    defaultModel: models[0]!,
     firstByteTimeoutMs: e.RUNNEL_FIRST_BYTE_TIMEOUT_MS,
     heartbeatMs: e.RUNNEL_HEARTBEAT_MS,
     offlineTokensPerSecond: e.RUNNEL_OFFLINE_TOKENS_PER_SECOND,
@@ -73,6 +119,94 @@ export function parseConfig(env: NodeJS.ProcessEnv): RunnelConfig {
     authSecret: e.AUTH_SECRET,
   };
 }
+
+/** The simple case: one model per provider whose key (or base URL) is set; else the offline model. */
+function environmentModels(e: Env): ModelConfig[] {
+  const models: ModelConfig[] = [];
+  if (e.OPENAI_API_KEY || e.OPENAI_BASE_URL) {
+    models.push({
+      ...OFFLINE_MODEL,
+      id: e.OPENAI_MODEL,
+      label: e.OPENAI_MODEL,
+      provider: e.OPENAI_BASE_URL ? 'openai-compatible' : 'openai',
+      upstreamModel: e.OPENAI_MODEL,
+      baseURL: e.OPENAI_BASE_URL,
+      apiKey: e.OPENAI_API_KEY,
+      prices: undefined,
+    });
+  }
+  if (e.ANTHROPIC_API_KEY) {
+    models.push({
+      ...OFFLINE_MODEL,
+      id: e.ANTHROPIC_MODEL,
+      label: e.ANTHROPIC_MODEL,
+      provider: 'anthropic',
+      upstreamModel: e.ANTHROPIC_MODEL,
+      baseURL: e.ANTHROPIC_BASE_URL,
+      apiKey: e.ANTHROPIC_API_KEY,
+      maxOutputTokens: DEFAULT_ANTHROPIC_MAX_TOKENS,
+      prices: undefined,
+    });
+  }
+  return models.length > 0 ? models : [OFFLINE_MODEL];
+}
+
+/** Several models, from RUNNEL_MODELS (JSON) or the JSON file RUNNEL_MODELS_FILE names. */
+function listedModels(e: Env, env: Environment): ModelConfig[] {
+  const [source, text] = e.RUNNEL_MODELS
+    ? ['RUNNEL_MODELS', e.RUNNEL_MODELS]
+    : [`RUNNEL_MODELS_FILE (${e.RUNNEL_MODELS_FILE})`, readModelsFile(e.RUNNEL_MODELS_FILE!)];
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`Invalid Runnel configuration: ${source} is not valid JSON (${(error as Error).message})`);
+  }
+  const entries = parseOrThrow(ModelListSchema, json, `${source}`);
+  const models = entries.map((entry) => fromEntry(entry, e, env));
+  // The entry marked `default` comes first; otherwise the list's order decides.
+  return models.sort((a, b) => Number(isDefault(entries, b)) - Number(isDefault(entries, a)));
+}
+
+const isDefault = (entries: ModelEntry[], model: ModelConfig) => entries.find((m) => m.id === model.id)?.default === true;
+
+function fromEntry(entry: ModelEntry, e: Env, env: Environment): ModelConfig {
+  if (entry.provider === 'offline') return { ...OFFLINE_MODEL, id: entry.id, label: entry.label ?? OFFLINE_MODEL.label };
+  const anthropic = entry.provider === 'anthropic';
+  const keyVariable = entry.apiKeyEnv ?? (anthropic ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY');
+  const apiKey = unsetIfEmpty(env[keyVariable]) as string | undefined;
+  if (entry.provider !== 'openai-compatible' && !apiKey) {
+    throw new Error(`Invalid Runnel configuration: model "${entry.id}" needs an API key in ${keyVariable}`);
+  }
+  return {
+    id: entry.id,
+    label: entry.label ?? entry.id,
+    provider: entry.provider,
+    upstreamModel: entry.model ?? entry.id,
+    baseURL: entry.baseURL ?? (anthropic ? e.ANTHROPIC_BASE_URL : entry.provider === 'openai' ? e.OPENAI_BASE_URL : undefined),
+    apiKey,
+    maxOutputTokens: entry.maxOutputTokens ?? (anthropic ? DEFAULT_ANTHROPIC_MAX_TOKENS : undefined),
+    prices: entry.prices,
+  };
+}
+
+function readModelsFile(file: string): string {
+  try {
+    return readFileSync(path.resolve(file), 'utf8');
+  } catch (error) {
+    throw new Error(`Invalid Runnel configuration: RUNNEL_MODELS_FILE cannot be read (${(error as Error).message})`);
+  }
+}
+
+function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, source: string): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => [source, ...i.path].filter((p) => p !== '').join('.') + `: ${i.message}`);
+  throw new Error(`Invalid Runnel configuration: ${problems.join('; ')}`);
+}
+
+/** Environment variables; a plain record so tests can pass just the ones they set. */
+export type Environment = Record<string, string | undefined>;
 
 let cached: RunnelConfig | undefined;
 
@@ -84,4 +218,8 @@ export function getConfig(): RunnelConfig {
 /** For tests that change the environment between cases. */
 export function resetConfig(): void {
   cached = undefined;
+}
+
+export function findModel(config: RunnelConfig, id: string): ModelConfig | undefined {
+  return config.models.find((model) => model.id === id);
 }

@@ -14,7 +14,7 @@ const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '—');
 async function main() {
   // Server on core 0; the fake upstream and this client on core 1, so they do not steal its CPU.
   execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
-  await startProcess('taskset', ['-c', '1', process.execPath, '--import', 'tsx', 'e2e/fake-openai/cli.ts', '--port', String(FAKE_PORT)], {}, `http://127.0.0.1:${FAKE_PORT}/v1/models`);
+  await startProcess('taskset', ['-c', '1', process.execPath, '--import', 'tsx', 'e2e/fake-upstream/cli.ts', '--port', String(FAKE_PORT)], {}, `http://127.0.0.1:${FAKE_PORT}/v1/models`);
   const server = await startProcess(
     'taskset',
     // As `npm start` runs it.

@@ -20,7 +20,7 @@ interface TraceEvent {
 }
 
 async function main() {
-  await startProcess(process.execPath, ['--import', 'tsx', 'e2e/fake-openai/cli.ts', '--port', String(FAKE_PORT)], {}, `http://127.0.0.1:${FAKE_PORT}/v1/models`);
+  await startProcess(process.execPath, ['--import', 'tsx', 'e2e/fake-upstream/cli.ts', '--port', String(FAKE_PORT)], {}, `http://127.0.0.1:${FAKE_PORT}/v1/models`);
   await startProcess(
     process.execPath,
     ['node_modules/next/dist/bin/next', 'start', '--port', String(APP_PORT), '--hostname', '127.0.0.1'],

@@ -1,5 +1,6 @@
 import 'server-only';
 import { generateId, type FinishReason, type UIMessageChunk } from 'ai';
+import type { ChatPart } from '@/lib/chat/message';
 import { ChatError } from '@/lib/errors';
 import type { ChunkSink, Prompt, Provider, TokenUsage, UpstreamStream } from './providers/types';
 
@@ -11,6 +12,13 @@ export interface GenerationMetadata {
   modelLabel: string;
   usage?: TokenUsage;
   timing?: { firstTokenMs?: number; durationMs: number };
+}
+
+/** One run of text or reasoning in the reply, in the order the model produced them. */
+interface ContentPart {
+  type: 'text' | 'reasoning';
+  id: string;
+  text: string;
 }
 
 export interface GenerationListener {
@@ -34,10 +42,13 @@ export interface GenerationOptions {
  */
 export class Generation {
   readonly messageId: string;
-  readonly textId = generateId();
   readonly startedAt = performance.now();
   status: GenerationStatus = 'pending';
+  /** The answer so far (all text parts; reasoning excluded). */
   text = '';
+  /** Every character received so far, answer and reasoning: how much there is to save. */
+  receivedLength = 0;
+  private readonly parts: ContentPart[] = [];
   usage: TokenUsage | undefined;
   finishReason: FinishReason = 'other';
   error: ChatError | undefined;
@@ -71,9 +82,12 @@ export class Generation {
   /** Replays what has been generated so far as chunks, then delivers new ones as they come. */
   subscribe(listener: GenerationListener): () => void {
     listener.chunk(this.startChunk());
-    if (this.text) {
-      listener.chunk({ type: 'text-start', id: this.textId });
-      listener.chunk({ type: 'text-delta', id: this.textId, delta: this.text });
+    // The last part is still open, or was closed by a terminal chunk replayed below.
+    const last = this.parts.at(-1);
+    for (const part of this.parts) {
+      listener.chunk({ type: `${part.type}-start`, id: part.id });
+      listener.chunk({ type: `${part.type}-delta`, id: part.id, delta: part.text });
+      if (part !== last) listener.chunk({ type: `${part.type}-end`, id: part.id });
     }
     if (this.endedAt !== undefined) {
       for (const chunk of this.terminalChunks) listener.chunk(chunk);
@@ -122,7 +136,11 @@ export class Generation {
       const sink: ChunkSink = {
         text: (delta) => {
           onFirst();
-          this.appendText(delta);
+          this.append('text', delta);
+        },
+        reasoning: (delta) => {
+          onFirst();
+          this.append('reasoning', delta);
         },
         usage: (usage) => {
           onFirst();
@@ -148,13 +166,30 @@ export class Generation {
     });
   }
 
-  private appendText(delta: string): void {
-    if (this.firstTokenAt === undefined) {
-      this.firstTokenAt = performance.now();
-      this.emit({ type: 'text-start', id: this.textId });
+  /** Appends to the open part, or closes it and opens one of the other type. */
+  private append(type: ContentPart['type'], delta: string): void {
+    this.firstTokenAt ??= performance.now();
+    let part = this.parts.at(-1);
+    if (part?.type !== type) {
+      if (part) this.emit({ type: `${part.type}-end`, id: part.id });
+      part = { type, id: generateId(), text: '' };
+      this.parts.push(part);
+      this.emit({ type: `${type}-start`, id: part.id });
     }
-    this.text += delta;
-    this.emit({ type: 'text-delta', id: this.textId, delta });
+    part.text += delta;
+    if (type === 'text') this.text += delta;
+    this.receivedLength += delta.length;
+    this.emit({ type: `${type}-delta`, id: part.id, delta });
+  }
+
+  /** The reply's parts so far, as stored and shown. */
+  contentParts(): ChatPart[] {
+    return this.parts.map((part) => ({ type: part.type, text: part.text, state: 'done' }));
+  }
+
+  /** The reasoning so far (all reasoning parts). */
+  reasoningText(): string {
+    return this.parts.filter((part) => part.type === 'reasoning').map((part) => part.text).join('');
   }
 
   private end(status: 'done' | 'stopped' | 'error', error?: ChatError): void {
@@ -162,7 +197,8 @@ export class Generation {
     this.endedAt = performance.now();
     this.status = status;
     this.error = error;
-    if (this.firstTokenAt !== undefined) this.terminal({ type: 'text-end', id: this.textId });
+    const open = this.parts.at(-1);
+    if (open) this.terminal({ type: `${open.type}-end`, id: open.id });
     if (status === 'error') this.terminal({ type: 'error', errorText: error?.message ?? 'The reply failed.' });
     else if (status === 'stopped') this.terminal({ type: 'abort', reason: 'stopped' });
     else this.terminal({ type: 'finish', finishReason: this.finishReason, messageMetadata: this.finalMetadata() });

@@ -1,6 +1,5 @@
 import 'server-only';
 import type { Generation } from '@/lib/ai/generation';
-import type { ChatPart } from '@/lib/chat/message';
 import type { Database } from '@/lib/db/database';
 import { addMessage, updateMessage } from '@/lib/db/queries';
 
@@ -10,8 +9,6 @@ import { addMessage, updateMessage } from '@/lib/db/queries';
  * 5000-token burst relayed 4× slower), while a second is all a crash can lose.
  */
 export const FLUSH_INTERVAL_MS = 1000;
-
-const textParts = (text: string): ChatPart[] => (text ? [{ type: 'text', text, state: 'done' }] : []);
 
 /**
  * Stores an assistant reply as it is generated: its row when the stream starts, its text as it
@@ -31,30 +28,30 @@ export function persistReply(
   const write = (operation: () => Promise<unknown>) => {
     writes = writes.then(operation).catch((error: unknown) => console.error(`[runnel] saving reply ${id} failed`, error));
   };
-  let savedLength = generation.text.length;
+  let savedLength = generation.receivedLength;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
     clearTimeout(timer);
     timer = undefined;
-    if (generation.text.length === savedLength) return;
-    savedLength = generation.text.length;
-    const parts = textParts(generation.text);
+    if (generation.receivedLength === savedLength) return;
+    savedLength = generation.receivedLength;
+    const parts = generation.contentParts();
     write(() => updateMessage(db, conversationId, id, { parts }));
   };
 
   write(() =>
-    addMessage(db, { id, conversationId, parentId: reply.parentId, role: 'assistant', parts: textParts(generation.text), status: 'streaming', model: reply.model }),
+    addMessage(db, { id, conversationId, parentId: reply.parentId, role: 'assistant', parts: generation.contentParts(), status: 'streaming', model: reply.model }),
   );
   return new Promise((resolve) => {
     generation.subscribe({
       chunk(chunk) {
-        if (chunk.type === 'text-delta') timer ??= setTimeout(flush, FLUSH_INTERVAL_MS);
+        if (chunk.type === 'text-delta' || chunk.type === 'reasoning-delta') timer ??= setTimeout(flush, FLUSH_INTERVAL_MS);
       },
       end() {
         clearTimeout(timer);
         const { firstTokenMs, durationMs } = generation.timing();
         const final = {
-          parts: textParts(generation.text),
+          parts: generation.contentParts(),
           // Always ended by now; the type cannot say so.
           status: generation.status === 'pending' || generation.status === 'streaming' ? ('error' as const) : generation.status,
           usage: generation.usage ?? null,

@@ -2,7 +2,7 @@ import 'server-only';
 import type { PromptMessage } from '@/lib/ai/providers/types';
 import { pathTo } from '@/lib/chat/tree';
 import type { Database } from '@/lib/db/database';
-import { addMessage, conversationMessages, createConversation, getConversation } from '@/lib/db/queries';
+import { addMessage, conversationMessages, createConversation, getConversation, setConversationModel } from '@/lib/db/queries';
 import type { Conversation, StoredMessage } from '@/lib/db/schema';
 import { ChatError } from '@/lib/errors';
 import type { ChatRequest } from './request';
@@ -26,6 +26,7 @@ const TITLE_CHARS = 80;
 export async function prepareTurn(db: Database, identityId: string, request: ChatRequest, model: string): Promise<Turn> {
   const last = request.messages.at(-1)!; // validated: a user message with text
   const { conversation, created } = await findOrCreateConversation(db, identityId, request.id, titleFrom(last), model);
+  if (!created && conversation.model !== model) await setConversationModel(db, identityId, conversation.id, model);
   const stored = created ? [] : ((await conversationMessages(db, identityId, conversation.id)) ?? []);
   const known = new Map(stored.map((m) => [m.id, m]));
 

@@ -59,6 +59,14 @@ export async function renameConversation(db: Database, identityId: string, id: s
   return rows.length > 0;
 }
 
+/** The model a conversation continues with: the one it was last sent with. */
+export async function setConversationModel(db: Database, identityId: string, id: string, model: string): Promise<void> {
+  await db
+    .update(conversations)
+    .set({ model })
+    .where(and(eq(conversations.id, id), eq(conversations.identityId, identityId)));
+}
+
 export async function deleteConversation(db: Database, identityId: string, id: string): Promise<boolean> {
   const rows = await db
     .delete(conversations)

@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { expect, test } from 'vitest';
 import { POST } from '@/app/api/chat/route';
-import { expectedText, parseScenario } from '@/e2e/fake-openai/scenario';
-import type { FakeOpenAIProcess } from '@/e2e/fake-openai/process';
+import { expectedText, parseScenario } from '@/e2e/fake-upstream/scenario';
+import type { FakeUpstreamProcess } from '@/e2e/fake-upstream/process';
 import { getDatabase } from '@/lib/db';
 import { messages as messagesTable } from '@/lib/db/schema';
 import { chatBody, chatRequest, randomId, readChunks } from './chat-client';
@@ -11,7 +11,7 @@ import { chatBody, chatRequest, randomId, readChunks } from './chat-client';
  * What the chat route stores, run against whichever database the environment names: the
  * embedded one (route.test.ts) and a real Postgres (route.postgres.test.ts).
  */
-export function persistenceTests(getFake: () => FakeOpenAIProcess): void {
+export function persistenceTests(getFake: () => FakeUpstreamProcess): void {
   const user = (id: string, text: string) => ({ id, role: 'user', parts: [{ type: 'text', text }] });
   const post = (body: object, cookie?: string, headers: Record<string, string> = {}) =>
     POST(chatRequest(body, { headers: { ...(cookie ? { cookie } : {}), ...headers } }));

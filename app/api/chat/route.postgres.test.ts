@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe } from 'vitest';
-import { startFakeOpenAIProcess, type FakeOpenAIProcess } from '@/e2e/fake-openai/process';
+import { startFakeUpstreamProcess, type FakeUpstreamProcess } from '@/e2e/fake-upstream/process';
 import { resetProviders } from '@/lib/ai/providers';
 import { resetConfig } from '@/lib/config';
 import { persistenceTests } from '@/lib/testing/persistence-tests';
@@ -7,11 +7,11 @@ import { createTestDatabase } from '@/lib/testing/postgres';
 
 // The same storage behaviour as with the embedded database, on a real Postgres of this run's own.
 const database = await createTestDatabase();
-let fake: FakeOpenAIProcess;
+let fake: FakeUpstreamProcess;
 
 describe.skipIf(database === undefined)('conversations are stored (real Postgres)', () => {
   beforeAll(async () => {
-    fake = await startFakeOpenAIProcess();
+    fake = await startFakeUpstreamProcess();
     Object.assign(process.env, { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.url, OPENAI_MODEL: 'fake-model', DATABASE_URL: database!.url });
     resetConfig();
     resetProviders();

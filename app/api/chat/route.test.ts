@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readUIMessageStream, uiMessageChunkSchema, type UIMessage, type UIMessageChunk } from 'ai';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { expectedText, parseScenario } from '@/e2e/fake-openai/scenario';
-import { startFakeOpenAIProcess, type FakeOpenAIProcess } from '@/e2e/fake-openai/process';
+import { expectedText, parseScenario } from '@/e2e/fake-upstream/scenario';
+import { startFakeUpstreamProcess, type FakeUpstreamProcess } from '@/e2e/fake-upstream/process';
 import { resetProviders } from '@/lib/ai/providers';
 import { resetConfig } from '@/lib/config';
 import { chatBody, chatRequest, readChunks } from '@/lib/testing/chat-client';
 import { persistenceTests } from '@/lib/testing/persistence-tests';
 import { GET, POST } from './route';
 
-let fake: FakeOpenAIProcess;
+let fake: FakeUpstreamProcess;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'runnel-route-'));
 // The embedded database, whatever the developer's environment says (route.postgres.test.ts covers Postgres).
 const savedEnv = { ...process.env, RUNNEL_DATA_DIR: dataDir, DATABASE_URL: '' };
@@ -23,7 +23,7 @@ function configure(env: Record<string, string | undefined>) {
 }
 
 beforeAll(async () => {
-  fake = await startFakeOpenAIProcess();
+  fake = await startFakeUpstreamProcess();
 });
 beforeEach(() => configure({}));
 afterEach(() => {

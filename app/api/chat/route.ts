@@ -32,7 +32,7 @@ export async function POST(request: Request): Promise<Response> {
     const generation = await Generation.start(
       {
         provider: providerFor(model, config),
-        prompt: { model: model.upstreamModel, messages: turn.prompt },
+        prompt: { model: model.upstreamModel, messages: turn.prompt, maxOutputTokens: model.maxOutputTokens },
         model,
         firstByteTimeoutMs: config.firstByteTimeoutMs,
       },

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startFakeOpenAIProcess, type FakeOpenAIProcess } from '@/e2e/fake-openai/process';
+import { startFakeUpstreamProcess, type FakeUpstreamProcess } from '@/e2e/fake-upstream/process';
 import { resetHealthCache } from '@/lib/ai/health';
 import { resetProviders } from '@/lib/ai/providers';
 import { resetConfig } from '@/lib/config';
 import { GET } from './route';
 
-let fake: FakeOpenAIProcess;
+let fake: FakeUpstreamProcess;
 let port: number;
 
 beforeAll(async () => {
-  fake = await startFakeOpenAIProcess();
+  fake = await startFakeUpstreamProcess();
   port = Number(new URL(fake.url).port);
   Object.assign(process.env, { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.url, OPENAI_MODEL: 'fake-model' });
   resetConfig();
@@ -33,7 +33,7 @@ test('health is 200 while the provider answers, 503 with the reason when it stop
   expect(down.status).toBe(503);
   expect(down.body).toMatchObject({ status: 'unavailable', providers: [{ ok: false, reason: 'The model provider cannot be reached.' }] });
 
-  fake = await startFakeOpenAIProcess(port);
+  fake = await startFakeUpstreamProcess(port);
   expect((await check()).status).toBe(200);
 });
 

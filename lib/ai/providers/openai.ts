@@ -1,10 +1,11 @@
 import 'server-only';
-import { createParser } from 'eventsource-parser';
 import OpenAI from 'openai';
 import type { FinishReason } from 'ai';
 import { ChatError } from '@/lib/errors';
+import { sdkErrorToChatError } from './sdk-errors';
 import type { ChunkSink, Prompt, Provider, ProviderHealth, UpstreamStream } from './types';
-import { rawBody, upstreamFetch } from './upstream-fetch';
+import { parseEventData, pipeServerSentEvents } from './sse-pipe';
+import { upstreamFetch } from './upstream-fetch';
 
 const FINISH_REASONS: Record<string, FinishReason> = {
   stop: 'stop',
@@ -16,12 +17,17 @@ const FINISH_REASONS: Record<string, FinishReason> = {
 
 export interface OpenAIProviderOptions {
   apiKey: string | undefined;
+  /** Unset: OpenAI itself. Set: any server that speaks its Chat Completions API. */
   baseURL: string | undefined;
   /** Time allowed for the upstream's response headers. */
   timeoutMs: number;
 }
 
-/** OpenAI, or any server that speaks its Chat Completions API (Ollama, vLLM, LM Studio, OpenRouter). */
+/**
+ * OpenAI, or any server that speaks its Chat Completions API (Ollama, vLLM, LM Studio, OpenRouter).
+ * The two differ only in base URL, an optional key, and the reasoning deltas some compatible
+ * servers add (`reasoning_content`, `reasoning`), which OpenAI never sends; so one implementation.
+ */
 export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   // Created on first use: `new OpenAI()` without a key throws, which would break `next build`.
   let client: OpenAI | undefined;
@@ -53,10 +59,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
       // iterator, whose promises (each also paying Next's async hooks) dominated CPU per token.
       const send = () =>
         getClient()
-          .chat.completions.create(
-            { model: prompt.model, messages: prompt.messages, stream: true, stream_options: { include_usage: true } },
-            { signal },
-          )
+          .chat.completions.create(completionRequest(prompt, options.baseURL === undefined), { signal })
           .asResponse();
       try {
         const response = await send().catch((error: unknown) => {
@@ -72,59 +75,54 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   };
 }
 
-/**
- * Relays the event stream with synchronous callbacks per network read: no promise per token.
- * Resolves at `[DONE]` or the end of the body, or quietly when the signal aborted.
- */
+function completionRequest(prompt: Prompt, isOpenAI: boolean): OpenAI.ChatCompletionCreateParamsStreaming {
+  return {
+    model: prompt.model,
+    messages: prompt.messages,
+    stream: true,
+    stream_options: { include_usage: true },
+    // OpenAI's reasoning models refuse `max_tokens`; compatible servers mostly know only it.
+    ...(prompt.maxOutputTokens !== undefined &&
+      (isOpenAI ? { max_completion_tokens: prompt.maxOutputTokens } : { max_tokens: prompt.maxOutputTokens })),
+    ...(prompt.temperature !== undefined && { temperature: prompt.temperature }),
+    ...(prompt.topP !== undefined && { top_p: prompt.topP }),
+    ...(prompt.stop !== undefined && { stop: prompt.stop }),
+  };
+}
+
+/** Relays Chat Completions chunks until `[DONE]`. */
 function pipeCompletion(response: Response, sink: ChunkSink, signal: AbortSignal): Promise<void> {
-  const body = rawBody(response);
-  if (!body) return Promise.reject(new ChatError('internal_error', 'The upstream response cannot be read.'));
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const settle = (error?: unknown) => {
-      if (settled) return;
-      settled = true;
-      if (error === undefined || signal.aborted) resolve();
-      else {
-        body.destroy(); // closes the upstream connection
-        reject(upstreamError(error));
-      }
-    };
-    const parser = createParser({
-      onEvent: ({ data }) => {
-        if (settled) return;
-        if (data === '[DONE]') return settle();
-        try {
-          relayChunk(parseChunk(data), sink);
-        } catch (error) {
-          settle(error);
-        }
-      },
-    });
-    body.setEncoding('utf8');
-    body.on('data', (text: string) => parser.feed(text));
-    // Some compatible servers end without `[DONE]`; a clean end is a finished stream.
-    body.on('end', () => settle());
-    body.on('error', (error) => settle(error));
-    body.on('close', () => settle(new Error('The upstream connection closed early.')));
-  });
+  return pipeServerSentEvents(
+    response,
+    signal,
+    ({ data }) => {
+      if (data === '[DONE]') return 'done';
+      relayChunk(parseChunk(data), sink);
+      return 'more';
+    },
+    upstreamError,
+  );
 }
 
 function parseChunk(data: string): OpenAI.ChatCompletionChunk {
-  let parsed: OpenAI.ChatCompletionChunk & { error?: { message?: string } };
-  try {
-    parsed = JSON.parse(data);
-  } catch {
-    throw new ChatError('upstream_error', 'The model provider sent a response Runnel could not read.');
-  }
+  const parsed = parseEventData<OpenAI.ChatCompletionChunk & { error?: { message?: string } }>(data);
   // OpenAI reports failures after the headers as an `error` event.
   if (parsed.error) throw new ChatError('upstream_error', 'The model provider failed while answering. Please retry.');
   return parsed;
 }
 
+/** Compatible servers' untyped reasoning fields: vLLM and DeepSeek send the first, Ollama and OpenRouter the second. */
+interface ReasoningDelta {
+  reasoning_content?: string | null;
+  reasoning?: string | null;
+}
+
 function relayChunk(chunk: OpenAI.ChatCompletionChunk, sink: ChunkSink): void {
   const choice = chunk.choices?.[0]; // absent on the final usage-only chunk
-  const content = choice?.delta?.content;
+  const delta = choice?.delta as (OpenAI.ChatCompletionChunk.Choice.Delta & ReasoningDelta) | undefined;
+  const reasoning = delta?.reasoning_content ?? delta?.reasoning;
+  if (reasoning) sink.reasoning(reasoning);
+  const content = delta?.content;
   if (content) sink.text(content);
   if (choice?.finish_reason) sink.finish(FINISH_REASONS[choice.finish_reason] ?? 'other');
   if (chunk.usage) {
@@ -139,25 +137,5 @@ function relayChunk(chunk: OpenAI.ChatCompletionChunk, sink: ChunkSink): void {
 const isConnectionDrop = (error: unknown) =>
   error instanceof OpenAI.APIConnectionError && !(error instanceof OpenAI.APIConnectionTimeoutError);
 
-/** Maps the SDK's errors to what the person is told; upstream bodies never reach them verbatim. */
-export function upstreamError(error: unknown): ChatError {
-  if (error instanceof ChatError) return error;
-  // Must come first: APIUserAbortError is also an APIError.
-  if (error instanceof OpenAI.APIUserAbortError) return new ChatError('upstream_error', 'The request was cancelled.', { cause: error });
-  if (error instanceof OpenAI.APIConnectionTimeoutError)
-    return new ChatError('upstream_timeout', 'The model provider did not answer in time.', { cause: error });
-  if (error instanceof OpenAI.APIConnectionError)
-    return new ChatError('upstream_unavailable', 'The model provider cannot be reached.', { cause: error });
-  if (error instanceof OpenAI.RateLimitError)
-    return new ChatError('rate_limited', 'The model provider is rate limiting requests. Please wait and retry.', {
-      retryAfter: error.headers?.get('retry-after') ?? undefined,
-      cause: error,
-    });
-  if (error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError)
-    return new ChatError('upstream_auth', 'The model provider rejected the API key. Check OPENAI_API_KEY.', { cause: error });
-  if (error instanceof OpenAI.APIError && error.status !== undefined && error.status < 500)
-    return new ChatError('upstream_bad_request', `The model provider rejected the request (HTTP ${error.status}).`, { cause: error });
-  if (error instanceof OpenAI.APIError)
-    return new ChatError('upstream_error', 'The model provider failed while answering. Please retry.', { cause: error });
-  return new ChatError('upstream_error', 'The model provider sent a response Runnel could not read.', { cause: error });
-}
+/** Maps the SDK's errors to what the person is told. */
+export const upstreamError = (error: unknown) => sdkErrorToChatError(error, OpenAI, 'OPENAI_API_KEY');

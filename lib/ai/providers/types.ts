@@ -8,6 +8,11 @@ export interface PromptMessage {
 export interface Prompt {
   model: string;
   messages: PromptMessage[];
+  /** Sampling options a caller of the API may set; unset means the provider's defaults. */
+  maxOutputTokens?: number;
+  temperature?: number;
+  topP?: number;
+  stop?: string[];
 }
 
 export interface TokenUsage {
@@ -22,6 +27,8 @@ export interface TokenUsage {
  */
 export interface ChunkSink {
   text(delta: string): void;
+  /** The model's visible thinking (reasoning models; compatible servers' `reasoning_content`). */
+  reasoning(delta: string): void;
   usage(usage: TokenUsage): void;
   finish(reason: FinishReason): void;
 }

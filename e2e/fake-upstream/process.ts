@@ -2,8 +2,11 @@ import { spawn } from 'node:child_process';
 import type { RequestRecord } from './server';
 
 /** The fake upstream running in a process of its own, driven over HTTP. */
-export interface FakeOpenAIProcess {
+export interface FakeUpstreamProcess {
+  /** OpenAI-style base URL, ending in /v1. */
   url: string;
+  /** Anthropic-style base URL: the SDK adds /v1 itself. */
+  anthropicUrl: string;
   record(id: string): Promise<RequestRecord | undefined>;
   waitForRecord(id: string, timeoutMs?: number): Promise<RequestRecord>;
   waitForDisconnect(id: string, timeoutMs?: number): Promise<RequestRecord>;
@@ -15,8 +18,8 @@ export interface FakeOpenAIProcess {
  * its own event loop, as a real provider's would be, unaffected by whatever the process under
  * test is busy with (an embedded database, a test runner).
  */
-export async function startFakeOpenAIProcess(port = 0): Promise<FakeOpenAIProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'e2e/fake-openai/cli.ts', '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startFakeUpstreamProcess(port = 0): Promise<FakeUpstreamProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'e2e/fake-upstream/cli.ts', '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
     child.stdout.setEncoding('utf8');
@@ -25,7 +28,7 @@ export async function startFakeOpenAIProcess(port = 0): Promise<FakeOpenAIProces
       const match = /listening on (\S+)/.exec(output);
       if (match) resolve(match[1]!);
     });
-    child.once('exit', (code) => reject(new Error(`fake-openai exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`fake-upstream exited with ${code}`)));
   });
   const control = url.replace(/\/v1$/, '/__fake/requests');
   const record = async (id: string) => {
@@ -37,12 +40,13 @@ export async function startFakeOpenAIProcess(port = 0): Promise<FakeOpenAIProces
     for (;;) {
       const found = await record(id);
       if (found && done(found)) return found;
-      if (Date.now() > deadline) throw new Error(`fake-openai: no ${what} recorded for ${id}`);
+      if (Date.now() > deadline) throw new Error(`fake-upstream: no ${what} recorded for ${id}`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   };
   return {
     url,
+    anthropicUrl: url.replace(/\/v1$/, ''),
     record,
     waitForRecord: (id, timeoutMs = 5000) => waitFor(id, () => true, 'request', timeoutMs),
     waitForDisconnect: (id, timeoutMs = 5000) => waitFor(id, (r) => r.disconnectedAt !== undefined, 'disconnect', timeoutMs),

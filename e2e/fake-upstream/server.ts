@@ -1,12 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseScenario, tokenText, withoutFailures, type Scenario } from './scenario';
+import { parseScenario, reasoningText, tokenText, withoutFailures, type Scenario } from './scenario';
+import { anthropicWire, openAIError, openAIWire, type Wire } from './wire';
 
 /** What the fake saw of one request, for tests to assert on. Times are epoch milliseconds. */
 export interface RequestRecord {
   id: string;
+  /** Which vendor's API was called. */
+  api: 'openai' | 'anthropic';
   model: string;
+  /** System instructions first (Anthropic's `system` included), then the turns, as plain text. */
   messages: { role: string; content: string }[];
+  maxTokens?: number;
+  temperature?: number;
   receivedAt: number;
   headersAt?: number;
   tokensSent: number;
@@ -16,7 +22,7 @@ export interface RequestRecord {
   disconnectedAt?: number;
 }
 
-export interface FakeOpenAI {
+export interface FakeUpstream {
   url: string;
   port: number;
   records: Map<string, RequestRecord>;
@@ -26,17 +32,18 @@ export interface FakeOpenAI {
 const now = () => performance.timeOrigin + performance.now();
 
 /**
- * An OpenAI-compatible server that speaks the real Chat Completions streaming wire format and
- * misbehaves on request (see scenario.ts). Its records are served over HTTP at /__fake/requests;
+ * A fake model provider: OpenAI's Chat Completions (`/v1/chat/completions`) and Anthropic's
+ * Messages (`/v1/messages`), each in its real streaming wire format (wire.ts), misbehaving on
+ * request (see scenario.ts). Its records are served over HTTP at /__fake/requests;
  * tests run it in a process of its own (process.ts) so its timestamps are its own.
  */
-export async function startFakeOpenAI(options: { port?: number; host?: string } = {}): Promise<FakeOpenAI> {
+export async function startFakeUpstream(options: { port?: number; host?: string } = {}): Promise<FakeUpstream> {
   const records = new Map<string, RequestRecord>();
   const attempts = new Map<string, number>();
   let counter = 0;
   const server: Server = createServer((req, res) => {
     handle(req, res, records, attempts, () => `req-${++counter}`).catch((error: unknown) => {
-      console.error('[fake-openai]', error);
+      console.error('[fake-upstream]', error);
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
@@ -55,6 +62,21 @@ export async function startFakeOpenAI(options: { port?: number; host?: string } 
   };
 }
 
+type Content = string | { type: string; text?: string }[];
+const flatten = (content: Content) => (typeof content === 'string' ? content : content.map((part) => part.text ?? '').join(''));
+
+/** A chat request in either vendor's shape, as the fake needs it. */
+interface ChatBody {
+  model: string;
+  messages: { role: string; content: Content }[];
+  system?: Content;
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+  max_tokens?: number;
+  max_completion_tokens?: number;
+  temperature?: number;
+}
+
 async function handle(
   req: IncomingMessage,
   res: ServerResponse,
@@ -63,21 +85,31 @@ async function handle(
   nextId: () => string,
 ) {
   const url = new URL(req.url ?? '/', 'http://fake');
+  const anthropic = req.headers['anthropic-version'] !== undefined || url.pathname === '/v1/messages';
   if (url.pathname.startsWith('/__fake/requests')) return serveRecords(req, res, url, records);
-  if (url.pathname === '/v1/models') return json(res, 200, { object: 'list', data: [{ id: 'fake-model', object: 'model', created: 0, owned_by: 'fake' }] });
-  if (url.pathname !== '/v1/chat/completions' || req.method !== 'POST') return json(res, 404, openAIError('Not found', 'invalid_request_error'));
+  if (url.pathname === '/v1/models') return json(res, 200, anthropic ? ANTHROPIC_MODELS : OPENAI_MODELS);
+  const route = url.pathname === '/v1/messages' ? 'anthropic' : url.pathname === '/v1/chat/completions' ? 'openai' : undefined;
+  if (!route || req.method !== 'POST') return json(res, 404, openAIError('Not found', 'invalid_request_error'));
 
-  const body = JSON.parse(await readBody(req)) as {
-    model: string;
-    messages: { role: string; content: string }[];
-    stream?: boolean;
-    stream_options?: { include_usage?: boolean };
-  };
-  const lastUser = body.messages.findLast((m) => m.role === 'user')?.content ?? '';
+  const body = JSON.parse(await readBody(req)) as ChatBody;
+  const messages = [
+    ...(body.system ? [{ role: 'system', content: flatten(body.system) }] : []),
+    ...body.messages.map((m) => ({ role: m.role, content: flatten(m.content) })),
+  ];
+  const lastUser = messages.findLast((m) => m.role === 'user')?.content ?? '';
   const parsed = parseScenario(lastUser);
   const retried = parsed.id !== undefined && records.has(parsed.id);
   const scenario = parsed.once && retried ? withoutFailures(parsed) : parsed;
-  const record: RequestRecord = { id: scenario.id ?? nextId(), model: body.model, messages: body.messages, receivedAt: now(), tokensSent: 0 };
+  const record: RequestRecord = {
+    id: scenario.id ?? nextId(),
+    api: route,
+    model: body.model,
+    messages,
+    maxTokens: body.max_tokens ?? body.max_completion_tokens,
+    temperature: body.temperature,
+    receivedAt: now(),
+    tokensSent: 0,
+  };
   records.set(record.id, record);
   const attempt = (attempts.get(record.id) ?? 0) + 1;
   attempts.set(record.id, attempt);
@@ -85,37 +117,44 @@ async function handle(
     if (!res.writableFinished) record.disconnectedAt ??= now();
   });
 
+  const wire = route === 'anthropic' ? anthropicWire(`msg_${record.id}`, body.model) : openAIWire(`chatcmpl-${record.id}`, body.model);
   if (scenario.hang === 'headers') return; // never answers
   if (scenario.headerDelay) await sleep(scenario.headerDelay);
-  if (scenario.status) return failWith(res, scenario, record);
+  if (scenario.status) return failWith(res, wire, scenario, record);
   if (!body.stream) return json(res, 400, openAIError('This fake only streams.', 'invalid_request_error'));
-  await stream(res, body.model, scenario, record, body.stream_options?.include_usage === true && scenario.usage, scenario.nth ? `r${attempt} ` : '');
+  // Anthropic always reports usage; OpenAI only when asked.
+  const usage = scenario.usage && (route === 'anthropic' || body.stream_options?.include_usage === true);
+  await stream(res, wire, scenario, record, usage, scenario.nth ? `r${attempt} ` : '');
 }
 
-async function stream(res: ServerResponse, model: string, scenario: Scenario, record: RequestRecord, includeUsage: boolean, prefix: string) {
-  const id = `chatcmpl-${record.id}`;
-  const created = Math.floor(Date.now() / 1000);
-  const chunk = (delta: object, finish: string | null = null) =>
-    `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_fake', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`;
+const OPENAI_MODELS = { object: 'list', data: [{ id: 'fake-model', object: 'model', created: 0, owned_by: 'fake' }] };
+const ANTHROPIC_MODELS = {
+  data: [{ type: 'model', id: 'fake-claude', display_name: 'Fake Claude', created_at: '2025-01-01T00:00:00Z' }],
+  has_more: false,
+  first_id: 'fake-claude',
+  last_id: 'fake-claude',
+};
 
+async function stream(res: ServerResponse, wire: Wire, scenario: Scenario, record: RequestRecord, includeUsage: boolean, prefix: string) {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-request-id': record.id });
   record.headersAt = now();
   if (scenario.hang === 0) return res.flushHeaders();
-  res.write(chunk({ role: 'assistant', content: '', refusal: null }));
-  if (prefix) res.write(chunk({ content: prefix }));
+  let batch = wire.start();
+  for (let i = 0; i < scenario.reasoning; i++) batch += wire.reasoning(reasoningText(i));
+  if (prefix) batch += wire.text(prefix);
+  flush();
 
-  let batch = '';
   for (let i = 0; i < scenario.tokens; i++) {
     if (res.destroyed) return;
     if (scenario.hang === i && i > 0) return flush();
     if (scenario.drop === i) return (flush(), res.destroy());
-    if (scenario.malformed === i) batch += 'data: {"id": "broken", "choices": [\n\n';
+    if (scenario.malformed === i) batch += wire.malformed();
     if (scenario.errorEvent === i) {
-      batch += `data: ${JSON.stringify(openAIError('The server had an error while processing your request.', 'server_error'))}\n\n`;
+      batch += wire.errorEvent();
       flush();
       return res.end();
     }
-    batch += chunk({ content: tokenText(scenario, i) });
+    batch += wire.text(tokenText(scenario, i));
     record.tokensSent++;
     if (scenario.delay > 0) {
       flush();
@@ -124,12 +163,7 @@ async function stream(res: ServerResponse, model: string, scenario: Scenario, re
   }
   if (scenario.hang === scenario.tokens) return flush();
   if (scenario.drop === scenario.tokens) return (flush(), res.destroy());
-  batch += chunk({}, 'stop');
-  if (includeUsage) {
-    const prompt = 10;
-    batch += `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: { prompt_tokens: prompt, completion_tokens: scenario.tokens, total_tokens: prompt + scenario.tokens } })}\n\n`;
-  }
-  batch += 'data: [DONE]\n\n';
+  batch += wire.end(includeUsage ? { input: 10, output: scenario.tokens } : undefined);
   flush();
   res.end(() => (record.completedAt = now()));
 
@@ -139,12 +173,10 @@ async function stream(res: ServerResponse, model: string, scenario: Scenario, re
   }
 }
 
-function failWith(res: ServerResponse, scenario: Scenario, record: RequestRecord) {
+function failWith(res: ServerResponse, wire: Wire, scenario: Scenario, record: RequestRecord) {
   const status = scenario.status!;
   const headers: Record<string, string> = scenario.retryAfter ? { 'retry-after': scenario.retryAfter } : {};
-  const type = status === 401 ? 'invalid_request_error' : status === 429 ? 'rate_limit_exceeded' : 'server_error';
-  const message = status === 401 ? 'Incorrect API key provided: sk-secret-123.' : `Fake failure with status ${status}.`;
-  json(res, status, openAIError(message, type), headers);
+  json(res, status, wire.errorBody(status), headers);
   record.completedAt = now();
 }
 
@@ -158,8 +190,6 @@ function serveRecords(req: IncomingMessage, res: ServerResponse, url: URL, recor
   const record = records.get(id);
   return record ? json(res, 200, record) : json(res, 404, { error: `no request ${id}` });
 }
-
-const openAIError = (message: string, type: string) => ({ error: { message, type, param: null, code: null } });
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   if (status === 204) return res.writeHead(204, headers).end();

@@ -6,6 +6,8 @@ export interface Scenario {
   /** Tag for finding this request's record. */
   id?: string;
   tokens: number;
+  /** Reasoning tokens sent before the answer (`reasoning_content` / Anthropic thinking). */
+  reasoning: number;
   /** Milliseconds between tokens; 0 sends them all at once. */
   delay: number;
   /** Milliseconds before the response headers. */
@@ -33,7 +35,7 @@ export interface Scenario {
 const DIRECTIVE = /\[\[fake([^\]]*)\]\]/;
 
 export function parseScenario(message: string): Scenario {
-  const scenario: Scenario = { tokens: 12, delay: 0, headerDelay: 0, text: 'words', usage: true, once: false, nth: false };
+  const scenario: Scenario = { tokens: 12, reasoning: 0, delay: 0, headerDelay: 0, text: 'words', usage: true, once: false, nth: false };
   const match = DIRECTIVE.exec(message);
   if (!match?.[1]) return scenario;
   for (const pair of match[1].trim().split(/\s+/)) {
@@ -42,6 +44,7 @@ export function parseScenario(message: string): Scenario {
     switch (key) {
       case 'id': scenario.id = value; break;
       case 'tokens': scenario.tokens = num; break;
+      case 'reasoning': scenario.reasoning = num; break;
       case 'delay': scenario.delay = num; break;
       case 'headerDelay': scenario.headerDelay = num; break;
       case 'status': scenario.status = num; break;
@@ -72,6 +75,8 @@ const MARKDOWN_PIECES = [
   '```ts\n', 'export ', 'function ', 'add', '{n}', '(a: number, ', 'b: number) ', '{\n', '  return ', 'a + b;\n', '}\n', '```\n\n',
   '| key ', '| value |\n', '| --- ', '| --- |\n', '| n ', '| {n} |\n\n',
 ];
+
+export const reasoningText = (i: number) => `think${i} `;
 
 /** The text of token `i`, deterministic so tests can predict the whole answer. */
 export function tokenText(scenario: Scenario, i: number): string {

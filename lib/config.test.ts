@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, test } from 'vitest';
+import { parseConfig, type Environment } from './config';
+
+const ids = (env: Environment) => parseConfig(env).models.map((m) => `${m.id}:${m.provider}`);
+
+test('with no provider configured, the offline model is the only one', () => {
+  expect(ids({})).toEqual(['offline-demo:offline']);
+  expect(ids({ OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '' })).toEqual(['offline-demo:offline']);
+});
+
+test('the simple case: one model per provider whose key is set, OpenAI first', () => {
+  expect(ids({ OPENAI_API_KEY: 'sk', ANTHROPIC_API_KEY: 'ak' })).toEqual(['gpt-4o-mini:openai', 'claude-sonnet-4-5:anthropic']);
+  expect(ids({ OPENAI_BASE_URL: 'http://localhost:11434/v1', OPENAI_MODEL: 'llama3.2' })).toEqual(['llama3.2:openai-compatible']);
+  const claude = parseConfig({ ANTHROPIC_API_KEY: 'ak', ANTHROPIC_MODEL: 'claude-haiku-4-5' }).defaultModel;
+  expect(claude).toMatchObject({ id: 'claude-haiku-4-5', apiKey: 'ak', maxOutputTokens: 4096, prices: undefined });
+});
+
+test('RUNNEL_MODELS lists several models with prices; the one marked default comes first', () => {
+  const config = parseConfig({
+    OPENAI_API_KEY: 'sk',
+    LOCAL_KEY: 'lk',
+    RUNNEL_MODELS: JSON.stringify([
+      { id: 'mini', label: 'GPT-4o mini', provider: 'openai', model: 'gpt-4o-mini', prices: { input: 0.15, output: 0.6 } },
+      { id: 'local', provider: 'openai-compatible', baseURL: 'http://127.0.0.1:8000/v1', apiKeyEnv: 'LOCAL_KEY', default: true },
+    ]),
+  });
+  expect(config.defaultModel).toMatchObject({ id: 'local', label: 'local', upstreamModel: 'local', apiKey: 'lk', baseURL: 'http://127.0.0.1:8000/v1' });
+  expect(config.models[1]).toMatchObject({ id: 'mini', upstreamModel: 'gpt-4o-mini', apiKey: 'sk', prices: { input: 0.15, output: 0.6 } });
+});
+
+test('RUNNEL_MODELS_FILE reads the same list from a file', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'runnel-config-'));
+  try {
+    const file = path.join(dir, 'models.json');
+    writeFileSync(file, JSON.stringify([{ id: 'demo', provider: 'offline' }]));
+    expect(ids({ RUNNEL_MODELS_FILE: file })).toEqual(['demo:offline']);
+    expect(() => parseConfig({ RUNNEL_MODELS_FILE: path.join(dir, 'missing.json') })).toThrow(/RUNNEL_MODELS_FILE cannot be read/);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test.each([
+  ['not JSON', '[{', /RUNNEL_MODELS is not valid JSON/],
+  ['an empty list', '[]', /list at least one model/],
+  ['an unknown provider', '[{"id":"x","provider":"gemini"}]', /RUNNEL_MODELS\.0\.provider/],
+  ['a compatible model without baseURL', '[{"id":"x","provider":"openai-compatible"}]', /needs a baseURL/],
+  ['a repeated id', '[{"id":"x","provider":"offline"},{"id":"x","provider":"offline"}]', /unique/],
+  ['an unknown field', '[{"id":"x","provider":"offline","price":1}]', /price/],
+  ['a missing key', '[{"id":"x","provider":"anthropic"}]', /model "x" needs an API key in ANTHROPIC_API_KEY/],
+])('a model list with %s fails at start with a message naming it', (_name, list, message) => {
+  expect(() => parseConfig({ RUNNEL_MODELS: list })).toThrow(message);
+});

@@ -1,114 +1,15 @@
 import 'server-only';
 import { UI_MESSAGE_STREAM_HEADERS } from 'ai';
 import type { Generation } from './generation';
+import { SSE_HEADERS, sseResponse } from './sse-response';
 
-export const SSE_HEADERS: Record<string, string> = {
-  ...UI_MESSAGE_STREAM_HEADERS,
-  // `no-transform` stops `next start` (and proxies) from gzipping the stream, which costs CPU per
-  // token and can buffer; `X-Accel-Buffering: no` tells nginx not to buffer.
-  'cache-control': 'no-cache, no-transform',
-  'x-accel-buffering': 'no',
-};
+const HEADERS = { ...UI_MESSAGE_STREAM_HEADERS, ...SSE_HEADERS };
 
-const KEEP_ALIVE = ': keep-alive\n\n';
-const DONE = 'data: [DONE]\n\n';
-
-/**
- * At most one write per stream per screen frame. Tokens further apart than this (a 50 tokens/s
- * stream) are written the moment they arrive; faster ones are written together, which no reader
- * can tell apart, and each write saved is a syscall here and a wake-up of the browser's main thread.
- */
-export const MIN_WRITE_INTERVAL_MS = 16;
-
-/**
- * Streams a generation to one HTTP client in the AI SDK v6 UI message stream protocol.
- *
- * Pull-based: chunks are encoded into a string as they come and handed over when the response
- * asks for more, at most once per MIN_WRITE_INTERVAL_MS, so a fast upstream is relayed in few
- * large writes instead of one write (and one socket flush) per token. The end of the reply is
- * written at once. The client leaving cancels the generation.
- */
+/** Streams a generation to one HTTP client in the AI SDK v6 UI message stream protocol: each chunk is one event. */
 export function uiMessageStreamResponse(generation: Generation, options: { heartbeatMs: number }): Response {
-  const encoder = new TextEncoder();
-  let pending = '';
-  let ended = false;
-  let lastWriteAt = -Infinity;
-  let quietSinceLastBeat = true;
-  let wake: (() => void) | undefined;
-  let throttle: ReturnType<typeof setTimeout> | undefined;
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
-  let unsubscribe = () => {};
-
-  const canWrite = () => ended || (pending !== '' && performance.now() - lastWriteAt >= MIN_WRITE_INTERVAL_MS);
-  /** Wakes a waiting pull once a write is allowed, now or when the interval has passed. */
-  const poke = () => {
-    if (!wake || throttle !== undefined) return;
-    if (canWrite()) {
-      const resolve = wake;
-      wake = undefined;
-      return resolve();
-    }
-    if (pending === '') return;
-    throttle = setTimeout(() => {
-      throttle = undefined;
-      poke();
-    }, lastWriteAt + MIN_WRITE_INTERVAL_MS - performance.now());
-  };
-  const cleanUp = () => {
-    clearInterval(heartbeat);
-    clearTimeout(throttle);
-    unsubscribe();
-  };
-
-  const body = new ReadableStream<Uint8Array>(
-    {
-      start() {
-        unsubscribe = generation.subscribe({
-          chunk(chunk) {
-            pending += `data: ${JSON.stringify(chunk)}\n\n`;
-            quietSinceLastBeat = false;
-            poke();
-          },
-          end() {
-            pending += DONE;
-            ended = true;
-            clearTimeout(throttle);
-            throttle = undefined;
-            poke();
-          },
-        });
-        heartbeat = setInterval(() => {
-          if (quietSinceLastBeat) {
-            pending += KEEP_ALIVE;
-            poke();
-          }
-          quietSinceLastBeat = true;
-        }, options.heartbeatMs);
-      },
-      async pull(controller) {
-        if (!canWrite()) {
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            poke();
-          });
-        }
-        if (pending) {
-          controller.enqueue(encoder.encode(pending));
-          pending = '';
-          lastWriteAt = performance.now();
-        }
-        if (ended) {
-          cleanUp();
-          controller.close();
-        }
-      },
-      cancel() {
-        cleanUp();
-        generation.abort();
-      },
-    },
-    { highWaterMark: 0 },
-  );
-
-  return new Response(body, { headers: SSE_HEADERS });
+  return sseResponse(generation, {
+    heartbeatMs: options.heartbeatMs,
+    encode: (chunk) => `data: ${JSON.stringify(chunk)}\n\n`,
+    headers: HEADERS,
+  });
 }

@@ -3,7 +3,7 @@ import type { Conversation, StoredMessage } from '@/lib/db/schema';
 import { ConversationExportSchema, parentsFirst, toExport, toMarkdown, type ExportedMessage } from './export-format';
 
 const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, n));
-const conversation: Conversation = { id: 'c', identityId: 'i', title: 'Bread', model: 'm', activeLeafId: 'a2', createdAt: at(0), updatedAt: at(9) };
+const conversation: Conversation = { id: 'c', identityId: 'i', title: 'Bread', model: 'm', apiKeyId: null, activeLeafId: 'a2', createdAt: at(0), updatedAt: at(9) };
 const stored = (id: string, parentId: string | null, role: 'user' | 'assistant', text: string, n: number, status: StoredMessage['status'] = 'done'): StoredMessage => ({
   id, conversationId: 'c', parentId, role, parts: [{ type: 'text', text }], status, model: role === 'assistant' ? 'm' : null,
   usage: null, error: null, firstTokenMs: null, durationMs: null, createdAt: at(n), updatedAt: at(n),

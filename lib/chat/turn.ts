@@ -77,7 +77,10 @@ function toPrompt(path: StoredMessage[]): PromptMessage[] {
   });
 }
 
-function titleFrom(message: ChatRequest['messages'][number]): string {
-  const text = message.parts.map((part) => part.text ?? '').join(' ').replace(/\s+/g, ' ').trim();
-  return text.length > TITLE_CHARS ? `${text.slice(0, TITLE_CHARS - 1)}…` : text;
+const titleFrom = (message: ChatRequest['messages'][number]) => titleFromText(message.parts.map((part) => part.text ?? '').join(' '));
+
+/** A conversation's title: its first words, on one line. */
+export function titleFromText(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > TITLE_CHARS ? `${line.slice(0, TITLE_CHARS - 1)}…` : line;
 }

@@ -1,5 +1,6 @@
 import 'server-only';
 import { getConfig } from '@/lib/config';
+import { claimEmbeddedDatabase } from './embedded-owner';
 import { openDatabase, pgliteDirIn, recoverInterruptedReplies, type Database } from './database';
 
 // On a shared Postgres, a reply nobody has written for this long has lost its server. Should a
@@ -32,6 +33,8 @@ async function open(): Promise<Database> {
     if (recovered > 0) console.warn(`[runnel] ${recovered} repl${recovered === 1 ? 'y was' : 'ies were'} cut off by a server stopping; marked interrupted`);
   };
   await recover();
+  // Tells CLIs (keys) to go through this server; `next start` and `next dev` set PORT.
+  if (handle.kind === 'pglite') claimEmbeddedDatabase(dataDir, Number(process.env.PORT ?? 3000));
   // Another instance may crash at any time; the embedded database has no other instance.
   if (handle.kind === 'postgres') {
     setInterval(() => void recover().catch((error: unknown) => console.warn('[runnel] recovery sweep failed', error)), SHARED_SWEEP_EVERY_MS).unref();

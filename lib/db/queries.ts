@@ -128,12 +128,13 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
  */
 export async function importConversation(
   db: Database,
-  values: { id: string; identityId: string; title: string; model: string | null; activeLeafId: string | null },
+  values: { id: string; identityId: string; title: string; model: string | null; activeLeafId: string | null; apiKeyId?: string },
   tree: Omit<typeof messages.$inferInsert, 'conversationId'>[],
 ): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.insert(conversations).values({ ...values, activeLeafId: null });
-    for (const message of tree) await tx.insert(messages).values({ ...message, conversationId: values.id });
+    // One statement: parent links are checked at its end, so parents-first order is all it needs.
+    if (tree.length > 0) await tx.insert(messages).values(tree.map((message) => ({ ...message, conversationId: values.id })));
     const leaf = values.activeLeafId && tree.some((m) => m.id === values.activeLeafId) ? values.activeLeafId : (tree.at(-1)?.id ?? null);
     await tx.update(conversations).set({ activeLeafId: leaf }).where(eq(conversations.id, values.id));
   });

@@ -10,6 +10,30 @@ export const identities = pgTable('identities', {
   lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
+/**
+ * Runnel API keys (`rk_…`) for programs using /api/v1. Only a hash of the key is stored, with a
+ * short prefix so people can tell their keys apart; the key itself is shown once, at creation.
+ * A key acts as an identity: a browser's (keys made in its settings page, whose API conversations
+ * then show in its sidebar) or one of its own (keys made with the CLI).
+ */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    identityId: uuid('identity_id')
+      .notNull()
+      .references(() => identities.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    prefix: text('prefix').notNull(),
+    /** SHA-256 of the whole key, hex. Keys are 256 random bits, so a fast hash is enough. */
+    hash: text('hash').notNull().unique(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (table) => [index('api_keys_identity_idx').on(table.identityId, table.createdAt)],
+);
+
 export const conversations = pgTable(
   'conversations',
   {
@@ -19,6 +43,8 @@ export const conversations = pgTable(
       .references(() => identities.id, { onDelete: 'cascade' }),
     title: text('title').notNull().default(''),
     model: text('model'),
+    /** Set when the conversation came through /api/v1 with this key. */
+    apiKeyId: uuid('api_key_id').references(() => apiKeys.id, { onDelete: 'set null' }),
     /** The message the conversation currently ends at; the path to it is what is shown. */
     activeLeafId: text('active_leaf_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -69,5 +95,6 @@ export const messages = pgTable(
 );
 
 export type Identity = typeof identities.$inferSelect;
+export type ApiKey = typeof apiKeys.$inferSelect;
 export type Conversation = typeof conversations.$inferSelect;
 export type StoredMessage = typeof messages.$inferSelect;

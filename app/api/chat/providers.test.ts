@@ -9,6 +9,7 @@ import { resetConfig } from '@/lib/config';
 import { sql } from 'drizzle-orm';
 import { getDatabase } from '@/lib/db';
 import { queryRows } from '@/lib/db/database';
+import { waitFor } from '@/lib/testing/wait-for';
 import { chatBody, chatRequest, readChunks } from '@/lib/testing/chat-client';
 import { POST } from './route';
 
@@ -162,13 +163,3 @@ describe('models', () => {
     expect(await modelOf()).toBe('claude');
   });
 });
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

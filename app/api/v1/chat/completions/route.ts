@@ -1,0 +1,43 @@
+import { Generation } from '@/lib/ai/generation';
+import { providerFor } from '@/lib/ai/providers';
+import { persistReply } from '@/lib/chat/persist-reply';
+import { getConfig } from '@/lib/config';
+import { getDatabase } from '@/lib/db';
+import { requireApiKey } from '@/lib/v1/auth';
+import { completionIdentity, completionResponse, completionStreamResponse } from '@/lib/v1/completion';
+import { openAIErrorResponse, V1Error } from '@/lib/v1/errors';
+import { parseCompletionRequest, requestedModel, toPrompt } from '@/lib/v1/request';
+import { storeApiRequest } from '@/lib/v1/store';
+
+// Read by hosting platforms such as Vercel; `next start` does not enforce it.
+export const maxDuration = 300;
+
+/**
+ * OpenAI's Chat Completions API over Runnel's models, for programs holding a Runnel API key.
+ * The same path as the browser's: stored first, one Generation, the reply saved however it
+ * ends, the upstream closed when the client goes.
+ */
+export async function POST(request: Request): Promise<Response> {
+  try {
+    const config = getConfig();
+    const db = await getDatabase();
+    const key = await requireApiKey(request, db);
+    const body = await parseCompletionRequest(request);
+    const model = requestedModel(config, body.model);
+    const stored = await storeApiRequest(db, key, body, model);
+    const generation = await Generation.start(
+      { provider: providerFor(model, config), prompt: toPrompt(body, model), model, firstByteTimeoutMs: config.firstByteTimeoutMs },
+      request.signal,
+    );
+    void persistReply(db, { conversationId: stored.conversationId, parentId: stored.lastMessageId, model: model.id }, generation);
+    const identity = completionIdentity(model.id);
+    if (!body.stream) return await completionResponse(generation, identity);
+    return completionStreamResponse(generation, { identity, includeUsage: body.stream_options?.include_usage === true, heartbeatMs: config.heartbeatMs });
+  } catch (error) {
+    return openAIErrorResponse(error);
+  }
+}
+
+const methodNotAllowed = () => openAIErrorResponse(new V1Error('method_not_allowed', 'Use POST for chat completions.'), { allow: 'POST' });
+
+export { methodNotAllowed as GET, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE };

@@ -1,0 +1,126 @@
+import 'server-only';
+import type { UIMessageChunk } from 'ai';
+import type { Generation } from './generation';
+
+/** Headers every event stream needs to reach the client unbuffered. */
+export const SSE_HEADERS: Record<string, string> = {
+  'content-type': 'text/event-stream',
+  connection: 'keep-alive',
+  // `no-transform` stops `next start` (and proxies) from gzipping the stream, which costs CPU per
+  // token and can buffer; `X-Accel-Buffering: no` tells nginx not to buffer.
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+};
+
+const KEEP_ALIVE = ': keep-alive\n\n';
+const DONE = 'data: [DONE]\n\n';
+
+/**
+ * At most one write per stream per screen frame. Tokens further apart than this (a 50 tokens/s
+ * stream) are written the moment they arrive; faster ones are written together, which no reader
+ * can tell apart, and each write saved is a syscall here and a wake-up of the browser's main thread.
+ */
+export const MIN_WRITE_INTERVAL_MS = 16;
+
+export interface SseResponseOptions {
+  heartbeatMs: number;
+  /** The wire format: a chunk's events as SSE text ('' to send nothing for it). */
+  encode(chunk: UIMessageChunk): string;
+  headers: Record<string, string>;
+}
+
+/**
+ * Streams a generation to one HTTP client as server-sent events, in whichever wire format
+ * `encode` writes, ending with `data: [DONE]`.
+ *
+ * Pull-based: chunks are encoded into a string as they come and handed over when the response
+ * asks for more, at most once per MIN_WRITE_INTERVAL_MS, so a fast upstream is relayed in few
+ * large writes instead of one write (and one socket flush) per token. The end of the reply is
+ * written at once. The client leaving cancels the generation.
+ */
+export function sseResponse(generation: Generation, options: SseResponseOptions): Response {
+  const encoder = new TextEncoder();
+  let pending = '';
+  let ended = false;
+  let lastWriteAt = -Infinity;
+  let quietSinceLastBeat = true;
+  let wake: (() => void) | undefined;
+  let throttle: ReturnType<typeof setTimeout> | undefined;
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let unsubscribe = () => {};
+
+  const canWrite = () => ended || (pending !== '' && performance.now() - lastWriteAt >= MIN_WRITE_INTERVAL_MS);
+  /** Wakes a waiting pull once a write is allowed, now or when the interval has passed. */
+  const poke = () => {
+    if (!wake || throttle !== undefined) return;
+    if (canWrite()) {
+      const resolve = wake;
+      wake = undefined;
+      return resolve();
+    }
+    if (pending === '') return;
+    throttle = setTimeout(() => {
+      throttle = undefined;
+      poke();
+    }, lastWriteAt + MIN_WRITE_INTERVAL_MS - performance.now());
+  };
+  const cleanUp = () => {
+    clearInterval(heartbeat);
+    clearTimeout(throttle);
+    unsubscribe();
+  };
+
+  const body = new ReadableStream<Uint8Array>(
+    {
+      start() {
+        unsubscribe = generation.subscribe({
+          chunk(chunk) {
+            const events = options.encode(chunk);
+            if (!events) return;
+            pending += events;
+            quietSinceLastBeat = false;
+            poke();
+          },
+          end() {
+            pending += DONE;
+            ended = true;
+            clearTimeout(throttle);
+            throttle = undefined;
+            poke();
+          },
+        });
+        heartbeat = setInterval(() => {
+          if (quietSinceLastBeat) {
+            pending += KEEP_ALIVE;
+            poke();
+          }
+          quietSinceLastBeat = true;
+        }, options.heartbeatMs);
+      },
+      async pull(controller) {
+        if (!canWrite()) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            poke();
+          });
+        }
+        if (pending) {
+          controller.enqueue(encoder.encode(pending));
+          pending = '';
+          lastWriteAt = performance.now();
+        }
+        if (ended) {
+          cleanUp();
+          controller.close();
+        }
+      },
+      cancel() {
+        cleanUp();
+        generation.abort();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+
+  return new Response(body, { headers: options.headers });
+}

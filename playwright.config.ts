@@ -33,7 +33,7 @@ export default defineConfig({
       command: nextStart(E2E.appPort),
       url: E2E.appUrl,
       reuseExistingServer: false,
-      env: { ...E2E.serverEnv('app'), OPENAI_API_KEY: 'sk-e2e', OPENAI_BASE_URL: E2E.fakeUrl, OPENAI_MODEL: 'fake-model' },
+      env: { ...E2E.serverEnv('app'), ...E2E.appModels },
     },
     {
       command: nextStart(E2E.offlinePort),

@@ -16,4 +16,4 @@ export function proxy(request: NextRequest): NextResponse {
   return response;
 }
 
-export const config = { matcher: ['/', '/c/:path*'] };
+export const config = { matcher: ['/', '/c/:path*', '/settings'] };

@@ -20,6 +20,15 @@ export const E2E = {
   fakeControlUrl: `http://127.0.0.1:${fakePort}/__fake/requests`,
   appUrl: `http://127.0.0.1:${appPort}`,
   offlineUrl: `http://127.0.0.1:${offlinePort}`,
+  /** The main app's models, both served by the fake upstream: an OpenAI-compatible default and an Anthropic one. */
+  appModels: {
+    OPENAI_API_KEY: 'sk-e2e',
+    ANTHROPIC_API_KEY: 'sk-ant-e2e',
+    RUNNEL_MODELS: JSON.stringify([
+      { id: 'fake-model', provider: 'openai-compatible', baseURL: `http://127.0.0.1:${fakePort}/v1` },
+      { id: 'fake-claude', label: 'Fake Claude', provider: 'anthropic', baseURL: `http://127.0.0.1:${fakePort}` },
+    ]),
+  },
   /** What every app server under test shares: production settings and a data folder of its own. */
   serverEnv: (name: string): Record<string, string> => ({
     NEXT_TELEMETRY_DISABLED: '1',

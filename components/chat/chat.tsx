@@ -20,7 +20,10 @@ export interface ChatModel {
 const FOLLOW_EVERY_MS = 500;
 
 interface ChatProps {
-  model: ChatModel;
+  /** The configured models, default first. */
+  models: ChatModel[];
+  /** The conversation's model (the default for a new chat). */
+  initialModelId: string;
   conversationId: string;
   initialMessages?: ChatMessage[];
   /** Every stored version of every message, for the version switcher. */
@@ -28,8 +31,10 @@ interface ChatProps {
   conversations: ConversationSummary[];
 }
 
-export function Chat({ model, conversationId, initialMessages, initialTree, conversations }: ChatProps) {
+export function Chat({ models, initialModelId, conversationId, initialMessages, initialTree, conversations }: ChatProps) {
   const [drawerOpen, setDrawerOpen] = useState(false);
+  const [modelId, setModelId] = useState(initialModelId);
+  const model = models.find((m) => m.id === modelId) ?? models[0]!;
   const body = useMemo(() => ({ model: model.id }), [model.id]);
   const { messages, status, error, send, stop, regenerate, edit, setMessages } = useStreamingChat({ id: conversationId, initialMessages, body });
   const busy = status === 'submitted' || status === 'streaming';
@@ -136,7 +141,7 @@ export function Chat({ model, conversationId, initialMessages, initialTree, conv
               </Button>
             </div>
           )}
-          <Composer busy={busy} onSend={send} onStop={stop} />
+          <Composer busy={busy} onSend={send} onStop={stop} models={models} modelId={model.id} onModelChange={setModelId} />
         </div>
 
         <div aria-live="polite" className="sr-only">

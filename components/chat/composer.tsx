@@ -2,8 +2,13 @@
 
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
 import { Button } from '@/components/ui/button';
+import type { ChatModel } from './chat';
 
 interface ComposerProps {
+  models: ChatModel[];
+  modelId: string;
+  /** The next message goes to this model; the conversation remembers it once sent. */
+  onModelChange(id: string): void;
   /** A request is in flight: the button is Stop. */
   busy: boolean;
   onSend(text: string): void;
@@ -11,7 +16,7 @@ interface ComposerProps {
 }
 
 /** Enter sends, Shift+Enter makes a new line, nothing is sent while an IME is composing. */
-export function Composer({ busy, onSend, onStop }: ComposerProps) {
+export function Composer({ busy, onSend, onStop, models, modelId, onModelChange }: ComposerProps) {
   const [text, setText] = useState('');
 
   const submit = () => {
@@ -31,7 +36,7 @@ export function Composer({ busy, onSend, onStop }: ComposerProps) {
   };
 
   return (
-    <form onSubmit={onSubmit} className="flex items-end gap-2 rounded-2xl border border-line bg-surface p-2 shadow-sm focus-within:border-accent">
+    <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-2 rounded-2xl border border-line bg-surface p-2 shadow-sm focus-within:border-accent">
       <textarea
         aria-label="Message"
         placeholder="Ask anything"
@@ -40,8 +45,23 @@ export function Composer({ busy, onSend, onStop }: ComposerProps) {
         onKeyDown={onKeyDown}
         rows={1}
         autoFocus
-        className="max-h-48 min-h-9 flex-1 resize-none bg-transparent px-2 py-1.5 leading-6 outline-none [field-sizing:content] placeholder:text-ink-muted"
+        className="max-h-48 min-h-9 min-w-0 flex-1 basis-full resize-none sm:basis-0 bg-transparent px-2 py-1.5 leading-6 outline-none [field-sizing:content] placeholder:text-ink-muted"
       />
+      {models.length > 1 && (
+        <select
+          aria-label="Model"
+          value={modelId}
+          onChange={(event) => onModelChange(event.target.value)}
+          disabled={busy}
+          className="h-9 max-w-48 rounded-lg border border-line bg-surface px-2 text-sm text-ink-muted outline-none hover:text-ink focus-visible:border-accent disabled:opacity-60"
+        >
+          {models.map((model) => (
+            <option key={model.id} value={model.id}>
+              {model.label}
+            </option>
+          ))}
+        </select>
+      )}
       {busy ? (
         <Button aria-label="Stop" variant="secondary" onClick={onStop}>
           <span aria-hidden className="size-2.5 rounded-[2px] bg-current" />

@@ -83,7 +83,7 @@ function AssistantMessage({ message, version, versions, canRegenerate, onSwitch,
       {message.parts.map((part, index) =>
         part.type === 'reasoning' ? (
           <details key={index} className="mb-3 rounded-lg border border-line px-3 py-2 text-sm text-ink-muted">
-            <summary className="cursor-pointer select-none">Reasoning</summary>
+            <summary className="cursor-pointer select-none">{streaming && part.state === 'streaming' ? 'Thinking…' : 'Reasoning'}</summary>
             <p className="mt-2 whitespace-pre-wrap">{part.text}</p>
           </details>
         ) : (

@@ -1,7 +1,7 @@
 import { notFound } from 'next/navigation';
 import { Chat } from '@/components/chat/chat';
 import { currentIdentityId } from '@/lib/auth/session';
-import { chatModel, modelLabel } from '@/lib/chat/chat-model';
+import { chatModelFor, chatModels, modelLabel } from '@/lib/chat/chat-model';
 import { sidebarConversations } from '@/lib/chat/sidebar-data';
 import { toChatMessage } from '@/lib/chat/stored-message';
 import { pathTo } from '@/lib/chat/tree';
@@ -23,5 +23,5 @@ export default async function ConversationPage({ params }: { params: Promise<{ i
   if (!conversation || !messages) notFound();
   const tree = messages.map((message) => ({ ...toChatMessage(message, modelLabel), parentId: message.parentId, createdAt: message.createdAt.getTime() }));
   const history = pathTo(tree, conversation.activeLeafId);
-  return <Chat key={id} model={chatModel()} conversationId={id} initialMessages={history} initialTree={tree} conversations={conversations} />;
+  return <Chat key={id} models={chatModels()} initialModelId={chatModelFor(conversation.model)} conversationId={id} initialMessages={history} initialTree={tree} conversations={conversations} />;
 }

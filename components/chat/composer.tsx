@@ -47,31 +47,33 @@ export function Composer({ busy, onSend, onStop, models, modelId, onModelChange 
         autoFocus
         className="max-h-48 min-h-9 min-w-0 flex-1 basis-full resize-none sm:basis-0 bg-transparent px-2 py-1.5 leading-6 outline-none [field-sizing:content] placeholder:text-ink-muted"
       />
-      {models.length > 1 && (
-        <select
-          aria-label="Model"
-          value={modelId}
-          onChange={(event) => onModelChange(event.target.value)}
-          disabled={busy}
-          className="h-9 max-w-48 rounded-lg border border-line bg-surface px-2 text-sm text-ink-muted outline-none hover:text-ink focus-visible:border-accent disabled:opacity-60"
-        >
-          {models.map((model) => (
-            <option key={model.id} value={model.id}>
-              {model.label}
-            </option>
-          ))}
-        </select>
-      )}
-      {busy ? (
-        <Button aria-label="Stop" variant="secondary" onClick={onStop}>
-          <span aria-hidden className="size-2.5 rounded-[2px] bg-current" />
-          Stop
-        </Button>
-      ) : (
-        <Button type="submit" disabled={!text.trim()}>
-          Send
-        </Button>
-      )}
+      <div className="ml-auto flex items-end gap-2">
+        {models.length > 1 && (
+          <select
+            aria-label="Model"
+            value={modelId}
+            onChange={(event) => onModelChange(event.target.value)}
+            disabled={busy}
+            className="h-9 max-w-48 rounded-lg border border-line bg-surface px-2 text-sm text-ink-muted outline-none hover:text-ink focus-visible:border-accent disabled:opacity-60"
+          >
+            {models.map((model) => (
+              <option key={model.id} value={model.id}>
+                {model.label}
+              </option>
+            ))}
+          </select>
+        )}
+        {busy ? (
+          <Button aria-label="Stop" variant="secondary" onClick={onStop}>
+            <span aria-hidden className="size-2.5 rounded-[2px] bg-current" />
+            Stop
+          </Button>
+        ) : (
+          <Button type="submit" disabled={!text.trim()}>
+            Send
+          </Button>
+        )}
+      </div>
     </form>
   );
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { startFakeUpstreamProcess, type FakeUpstreamProcess } from '@/e2e/fake-upstream/process';
 import { expectedText, parseScenario, reasoningText } from '@/e2e/fake-upstream/scenario';
+import { resetHealthCache } from '@/lib/ai/health';
 import { resetProviders } from '@/lib/ai/providers';
 import { resetConfig } from '@/lib/config';
 import { sql } from 'drizzle-orm';
@@ -11,6 +12,7 @@ import { getDatabase } from '@/lib/db';
 import { queryRows } from '@/lib/db/database';
 import { waitFor } from '@/lib/testing/wait-for';
 import { chatBody, chatRequest, readChunks } from '@/lib/testing/chat-client';
+import { GET as health } from '../health/route';
 import { POST } from './route';
 
 /** Every provider through the same browser route: Anthropic, a compatible server's reasoning, the model list. */
@@ -135,6 +137,18 @@ describe('an OpenAI-compatible server', () => {
       { type: 'text', text: 'w0 w1 ', state: 'done' },
     ]);
   });
+});
+
+test('health reports every provider, Anthropic included', async () => {
+  resetHealthCache();
+  const response = await health();
+  expect(response.status).toBe(200);
+  const report = await response.json();
+  expect(report.providers.map((p: { model: string; ok: boolean }) => [p.model, p.ok])).toEqual([
+    ['gpt', true],
+    ['claude', true],
+    ['offline-demo', true],
+  ]);
 });
 
 describe('models', () => {

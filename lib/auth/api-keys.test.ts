@@ -74,7 +74,7 @@ describe.each(drivers)('API keys on $name', ({ name, available, url }) => {
 
 // The CLI opens the database itself here: Postgres always, the embedded one when no server holds it.
 describe.each(drivers)('the keys CLI on $name', ({ available, url }) => {
-  const env = url ? { DATABASE_URL: url } : { DATABASE_URL: '', RUNNEL_DATA_DIR: path.join(dataDir, 'cli') };
+  const env: Record<string, string> = url ? { DATABASE_URL: url } : { DATABASE_URL: '', RUNNEL_DATA_DIR: path.join(dataDir, 'cli') };
 
   test.skipIf(!available)('create, list and revoke', { timeout: 60_000 }, async () => {
     const created = await keysCli(env, 'create', '--name', 'cli-bot');

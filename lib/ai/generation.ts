@@ -17,6 +17,8 @@ export interface GenerationMetadata {
 /** One run of text or reasoning in the reply, in the order the model produced them. */
 interface ContentPart {
   type: 'text' | 'reasoning';
+  /** Its chunk type, made once: deltas are the hot path. */
+  deltaType: 'text-delta' | 'reasoning-delta';
   id: string;
   text: string;
 }
@@ -49,6 +51,7 @@ export class Generation {
   /** Every character received so far, answer and reasoning: how much there is to save. */
   receivedLength = 0;
   private readonly parts: ContentPart[] = [];
+  private openPart: ContentPart | undefined;
   usage: TokenUsage | undefined;
   finishReason: FinishReason = 'other';
   error: ChatError | undefined;
@@ -168,18 +171,22 @@ export class Generation {
 
   /** Appends to the open part, or closes it and opens one of the other type. */
   private append(type: ContentPart['type'], delta: string): void {
-    this.firstTokenAt ??= performance.now();
-    let part = this.parts.at(-1);
-    if (part?.type !== type) {
-      if (part) this.emit({ type: `${part.type}-end`, id: part.id });
-      part = { type, id: generateId(), text: '' };
-      this.parts.push(part);
-      this.emit({ type: `${type}-start`, id: part.id });
-    }
+    let part = this.openPart;
+    if (part?.type !== type) part = this.openNewPart(type);
     part.text += delta;
     if (type === 'text') this.text += delta;
     this.receivedLength += delta.length;
-    this.emit({ type: `${type}-delta`, id: part.id, delta });
+    this.emit({ type: part.deltaType, id: part.id, delta });
+  }
+
+  private openNewPart(type: ContentPart['type']): ContentPart {
+    this.firstTokenAt ??= performance.now();
+    if (this.openPart) this.emit({ type: `${this.openPart.type}-end`, id: this.openPart.id });
+    const part: ContentPart = { type, deltaType: `${type}-delta`, id: generateId(), text: '' };
+    this.parts.push(part);
+    this.openPart = part;
+    this.emit({ type: `${type}-start`, id: part.id });
+    return part;
   }
 
   /** The reply's parts so far, as stored and shown. */
@@ -197,8 +204,7 @@ export class Generation {
     this.endedAt = performance.now();
     this.status = status;
     this.error = error;
-    const open = this.parts.at(-1);
-    if (open) this.terminal({ type: `${open.type}-end`, id: open.id });
+    if (this.openPart) this.terminal({ type: `${this.openPart.type}-end`, id: this.openPart.id });
     if (status === 'error') this.terminal({ type: 'error', errorText: error?.message ?? 'The reply failed.' });
     else if (status === 'stopped') this.terminal({ type: 'abort', reason: 'stopped' });
     else this.terminal({ type: 'finish', finishReason: this.finishReason, messageMetadata: this.finalMetadata() });

@@ -26,8 +26,25 @@ export interface ModelConfig {
   prices: ModelPrices | undefined;
 }
 
+/** One set of limits; 0 turns a limit off. */
+export interface LimitSet {
+  requestsPerMinute: number;
+  concurrentStreams: number;
+  tokensPerDay: number;
+}
+
 export interface RunnelConfig {
   models: ModelConfig[];
+  /** Per identity (browser or API key) and per client IP. */
+  limits: { identity: LimitSet; ip: LimitSet };
+  /** Shared limit state; unset means in-memory, per process. */
+  redisUrl: string | undefined;
+  /** Keeps this deployment's Redis keys apart from others on the same Redis. */
+  redisPrefix: string;
+  /** Proxies in front of the server that append to X-Forwarded-For (how to find the client's IP). */
+  trustedProxies: number;
+  /** Bearer token for /api/metrics; unset turns metrics off. */
+  metricsToken: string | undefined;
   defaultModel: ModelConfig;
   firstByteTimeoutMs: number;
   heartbeatMs: number;
@@ -47,6 +64,8 @@ const optionalUrl = z.preprocess(unsetIfEmpty, z.url().optional());
 const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
   z.preprocess((v) => (v === '' || v === undefined ? fallback : v), schema);
 
+const limit = z.coerce.number().int().min(0);
+
 const EnvSchema = z.object({
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl,
@@ -60,6 +79,16 @@ const EnvSchema = z.object({
   RUNNEL_HEARTBEAT_MS: withDefault(z.coerce.number().int().positive(), 15_000),
   RUNNEL_OFFLINE_TOKENS_PER_SECOND: withDefault(z.coerce.number().min(0), 60),
   DATABASE_URL: optionalString,
+  REDIS_URL: optionalString,
+  RUNNEL_REDIS_PREFIX: withDefault(z.string().regex(/^[\w:.-]{1,50}$/), 'runnel'),
+  RUNNEL_TRUSTED_PROXIES: withDefault(z.coerce.number().int().min(0).max(10), 1),
+  RUNNEL_METRICS_TOKEN: z.preprocess(unsetIfEmpty, z.string().min(16, 'must be at least 16 characters').optional()),
+  RUNNEL_LIMIT_REQUESTS_PER_MINUTE: withDefault(limit, 60),
+  RUNNEL_LIMIT_CONCURRENT_STREAMS: withDefault(limit, 5),
+  RUNNEL_LIMIT_TOKENS_PER_DAY: withDefault(limit, 1_000_000),
+  RUNNEL_LIMIT_IP_REQUESTS_PER_MINUTE: withDefault(limit, 120),
+  RUNNEL_LIMIT_IP_CONCURRENT_STREAMS: withDefault(limit, 20),
+  RUNNEL_LIMIT_IP_TOKENS_PER_DAY: withDefault(limit, 5_000_000),
   RUNNEL_DATA_DIR: withDefault(z.string().min(1), '.data'),
   AUTH_SECRET: z.preprocess(unsetIfEmpty, z.string().min(16, 'must be at least 16 characters').optional()),
 });
@@ -110,6 +139,22 @@ export function parseConfig(env: Environment): RunnelConfig {
   const models = e.RUNNEL_MODELS || e.RUNNEL_MODELS_FILE ? listedModels(e, env) : environmentModels(e);
   return {
     models,
+    limits: {
+      identity: {
+        requestsPerMinute: e.RUNNEL_LIMIT_REQUESTS_PER_MINUTE,
+        concurrentStreams: e.RUNNEL_LIMIT_CONCURRENT_STREAMS,
+        tokensPerDay: e.RUNNEL_LIMIT_TOKENS_PER_DAY,
+      },
+      ip: {
+        requestsPerMinute: e.RUNNEL_LIMIT_IP_REQUESTS_PER_MINUTE,
+        concurrentStreams: e.RUNNEL_LIMIT_IP_CONCURRENT_STREAMS,
+        tokensPerDay: e.RUNNEL_LIMIT_IP_TOKENS_PER_DAY,
+      },
+    },
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.RUNNEL_REDIS_PREFIX,
+    trustedProxies: e.RUNNEL_TRUSTED_PROXIES,
+    metricsToken: e.RUNNEL_METRICS_TOKEN,
     defaultModel: models[0]!,
     firstByteTimeoutMs: e.RUNNEL_FIRST_BYTE_TIMEOUT_MS,
     heartbeatMs: e.RUNNEL_HEARTBEAT_MS,

@@ -26,19 +26,22 @@ export const ERROR_STATUS = {
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string };
+  /** `details` name what failed beyond the code, e.g. which limit. */
+  error: { code: ErrorCode; message: string } & Record<string, string | number>;
 }
 
 export class ChatError extends Error {
   readonly code: ErrorCode;
   /** Seconds (or an HTTP date) the client should wait, passed on from the upstream. */
   readonly retryAfter: string | undefined;
+  readonly details: Record<string, string | number>;
 
-  constructor(code: ErrorCode, message: string, options?: { retryAfter?: string; cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { retryAfter?: string; cause?: unknown; details?: Record<string, string | number> }) {
     super(message, { cause: options?.cause });
     this.name = 'ChatError';
     this.code = code;
     this.retryAfter = options?.retryAfter;
+    this.details = options?.details ?? {};
   }
 
   get status(): number {
@@ -46,7 +49,7 @@ export class ChatError extends Error {
   }
 
   toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message } };
+    return { error: { ...this.details, code: this.code, message: this.message } };
   }
 
   toResponse(extraHeaders?: Record<string, string>): Response {

@@ -1,7 +1,9 @@
 import 'server-only';
 import { generateId, type FinishReason, type UIMessageChunk } from 'ai';
 import type { ChatPart } from '@/lib/chat/message';
+import type { ModelPrices } from '@/lib/config';
 import { ChatError } from '@/lib/errors';
+import { costUsd } from '@/lib/usage/cost';
 import type { ChunkSink, Prompt, Provider, TokenUsage, UpstreamStream } from './providers/types';
 
 export type GenerationStatus = 'pending' | 'streaming' | 'done' | 'stopped' | 'error';
@@ -10,7 +12,7 @@ export type GenerationStatus = 'pending' | 'streaming' | 'done' | 'stopped' | 'e
 export interface GenerationMetadata {
   model: string;
   modelLabel: string;
-  usage?: TokenUsage;
+  usage?: TokenUsage & { costUsd?: number; estimated?: boolean };
   timing?: { firstTokenMs?: number; durationMs: number };
 }
 
@@ -31,10 +33,16 @@ export interface GenerationListener {
 export interface GenerationOptions {
   provider: Provider;
   prompt: Prompt;
-  model: { id: string; label: string };
+  model: { id: string; label: string; prices?: ModelPrices };
   /** Time allowed from the request to the upstream's first event. */
   firstByteTimeoutMs: number;
   messageId?: string;
+  /**
+   * Runs once when the generation ends, however it ends: finished, stopped, failed, or failed
+   * before its first event (when `start` rejects and no subscriber ever existed). Accounting
+   * (usage records, limit slots, metrics) hangs here so that nothing can skip it.
+   */
+  onEnd?: (generation: Generation) => void;
 }
 
 /**
@@ -57,6 +65,8 @@ export class Generation {
   error: ChatError | undefined;
   firstTokenAt: number | undefined;
   endedAt: number | undefined;
+  /** The upstream accepted the request (answered with headers), so it may bill for it. */
+  upstreamAccepted = false;
 
   private readonly controller = new AbortController();
   private readonly listeners = new Set<GenerationListener>();
@@ -110,6 +120,7 @@ export class Generation {
     }, this.options.firstByteTimeoutMs);
     try {
       const upstream = await this.options.provider.open(this.options.prompt, this.controller.signal);
+      this.upstreamAccepted = true;
       await this.pipeUntilFirstEvent(upstream);
     } catch (error) {
       const failure = this.failureBeforeFirstEvent(error);
@@ -210,6 +221,19 @@ export class Generation {
     else this.terminal({ type: 'finish', finishReason: this.finishReason, messageMetadata: this.finalMetadata() });
     for (const listener of this.listeners) listener.end();
     this.listeners.clear();
+    try {
+      this.options.onEnd?.(this);
+    } catch (error) {
+      console.error('[runnel] accounting a generation failed', error);
+    }
+  }
+
+  get model(): GenerationOptions['model'] {
+    return this.options.model;
+  }
+
+  get prompt(): Prompt {
+    return this.options.prompt;
   }
 
   private terminal(chunk: UIMessageChunk): void {
@@ -236,7 +260,8 @@ export class Generation {
   }
 
   private finalMetadata(): Partial<GenerationMetadata> {
-    return { usage: this.usage, timing: this.timing() };
+    const usage = this.usage && { ...this.usage, costUsd: costUsd(this.usage, this.options.model.prices) };
+    return { usage, timing: this.timing() };
   }
 }
 

@@ -2,6 +2,7 @@ import 'server-only';
 import type { Generation } from '@/lib/ai/generation';
 import type { Database } from '@/lib/db/database';
 import { addMessage, updateMessage } from '@/lib/db/queries';
+import { accountUsage } from '@/lib/usage/account';
 
 /**
  * While a reply grows, its text is saved at most this often. Time, not size: each save writes the
@@ -54,12 +55,11 @@ export function persistReply(
           parts: generation.contentParts(),
           // Always ended by now; the type cannot say so.
           status: generation.status === 'pending' || generation.status === 'streaming' ? ('error' as const) : generation.status,
-          usage: generation.usage ?? null,
           error: generation.error?.message ?? null,
           firstTokenMs: firstTokenMs ?? null,
           durationMs,
         };
-        write(() => updateMessage(db, conversationId, id, final));
+        write(async () => updateMessage(db, conversationId, id, { ...final, usage: await accountUsage(generation) }));
         void writes.then(() => resolve());
       },
     });

@@ -1,6 +1,6 @@
 import { and, desc, eq, ilike, or, sql } from 'drizzle-orm';
 import type { Database } from './database';
-import { conversations, identities, messages, type Conversation, type Identity, type StoredMessage } from './schema';
+import { conversations, identities, messages, usageRecords, type Conversation, type Identity, type StoredMessage } from './schema';
 
 /**
  * Every read and write of a conversation takes the identity it must belong to: another
@@ -138,4 +138,10 @@ export async function importConversation(
     const leaf = values.activeLeafId && tree.some((m) => m.id === values.activeLeafId) ? values.activeLeafId : (tree.at(-1)?.id ?? null);
     await tx.update(conversations).set({ activeLeafId: leaf }).where(eq(conversations.id, values.id));
   });
+}
+
+export type NewUsageRecord = typeof usageRecords.$inferInsert;
+
+export async function addUsageRecord(db: Database, record: NewUsageRecord): Promise<void> {
+  await db.insert(usageRecords).values(record);
 }

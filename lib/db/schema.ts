@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { foreignKey, index, jsonb, pgTable, primaryKey, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, doublePrecision, foreignKey, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { ChatPart, MessageStatus } from '@/lib/chat/message';
 
 /** A browser (by its signed cookie) or, later, an API key: everything is scoped to one. */
@@ -58,6 +58,10 @@ export interface StoredUsage {
   inputTokens?: number;
   outputTokens?: number;
   totalTokens?: number;
+  /** Counted with a tokenizer because the provider reported nothing (a stopped or cut stream). */
+  estimated?: boolean;
+  /** US dollars at the model's configured prices when the reply ended; absent without prices. */
+  costUsd?: number;
 }
 
 /**
@@ -91,6 +95,37 @@ export const messages = pgTable(
     index('messages_conversation_idx').on(table.conversationId, table.createdAt),
     // Crash recovery looks for replies left streaming; there are few, so a partial index.
     index('messages_streaming_idx').on(table.status).where(sql`${table.status} = 'streaming'`),
+  ],
+);
+
+/**
+ * One row per upstream request, however it ended: what it cost and whom it is billed to. Kept
+ * when its conversation is deleted (no foreign key to it), since the tokens were spent.
+ */
+export const usageRecords = pgTable(
+  'usage_records',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    identityId: uuid('identity_id')
+      .notNull()
+      .references(() => identities.id, { onDelete: 'cascade' }),
+    apiKeyId: uuid('api_key_id').references(() => apiKeys.id, { onDelete: 'set null' }),
+    conversationId: text('conversation_id'),
+    messageId: text('message_id'),
+    model: text('model').notNull(),
+    /** How the reply ended: done, stopped, error. */
+    outcome: text('outcome').notNull(),
+    inputTokens: integer('input_tokens').notNull(),
+    outputTokens: integer('output_tokens').notNull(),
+    totalTokens: integer('total_tokens').notNull(),
+    estimated: boolean('estimated').notNull(),
+    costUsd: doublePrecision('cost_usd'),
+    clientIp: text('client_ip'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('usage_identity_time_idx').on(table.identityId, table.createdAt),
+    index('usage_api_key_time_idx').on(table.apiKeyId, table.createdAt),
   ],
 );
 

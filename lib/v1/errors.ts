@@ -3,7 +3,7 @@ import { ChatError, toChatError } from '@/lib/errors';
 
 /** OpenAI's error body, which its SDKs turn into typed errors. */
 export interface OpenAIErrorBody {
-  error: { message: string; type: string; param: string | null; code: string | null };
+  error: { message: string; type: string; param: string | null; code: string | null; limit?: string | number; scope?: string | number };
 }
 
 /** An error with the fields OpenAI's shape has beyond a ChatError's. */
@@ -27,11 +27,14 @@ function errorType(status: number): string {
 export function toOpenAIError(error: unknown): { status: number; body: OpenAIErrorBody; retryAfter?: string } {
   const chatError = toChatError(error);
   const extra = chatError instanceof V1Error ? chatError.openai : {};
+  // Runnel's own limits name themselves (`limit`, `scope`); OpenAI's clients ignore extra fields.
+  const limit = chatError.details.limit === undefined ? {} : { limit: chatError.details.limit, scope: chatError.details.scope };
+  const code = extra.code ?? (chatError.details.limit !== undefined ? 'rate_limit_exceeded' : chatError.code);
   return {
     status: chatError.status,
     retryAfter: chatError.retryAfter,
     body: {
-      error: { message: chatError.message, type: errorType(chatError.status), param: extra.param ?? null, code: extra.code ?? chatError.code },
+      error: { message: chatError.message, type: errorType(chatError.status), param: extra.param ?? null, code, ...limit },
     },
   };
 }

@@ -1,46 +1,52 @@
-import { Generation } from '@/lib/ai/generation';
-import { providerFor } from '@/lib/ai/providers';
 import { uiMessageStreamResponse } from '@/lib/ai/ui-stream';
 import { assertSameOrigin, requestIdentity, withIdentityCookie } from '@/lib/auth/session';
-import { persistReply } from '@/lib/chat/persist-reply';
 import { parseChatRequest } from '@/lib/chat/request';
+import { startReply } from '@/lib/chat/start-reply';
 import { prepareTurn } from '@/lib/chat/turn';
-import { getConfig } from '@/lib/config';
+import { findModel, getConfig } from '@/lib/config';
 import { getDatabase } from '@/lib/db';
 import { ChatError, toChatError } from '@/lib/errors';
+import { clientIp } from '@/lib/limits/client-ip';
+import { acquireStreamPermit, type StreamPermit } from '@/lib/limits/limits';
 
 // Read by hosting platforms such as Vercel; `next start` does not enforce it.
 export const maxDuration = 300;
 
 /**
- * Streams an assistant reply as an AI SDK v6 UI message stream. The user message is stored
- * first; the reply is stored as it streams and when it ends, even if the client has gone.
+ * Streams an assistant reply as an AI SDK v6 UI message stream. Limits are checked first; the
+ * user message is stored next; the reply is stored as it streams and when it ends, even if the
+ * client has gone.
  */
 export async function POST(request: Request): Promise<Response> {
   let setCookie: string | undefined;
+  let permit: StreamPermit | undefined;
   try {
     assertSameOrigin(request);
     const config = getConfig();
     const body = await parseChatRequest(request);
-    const model = body.model ? config.models.find((m) => m.id === body.model) : config.defaultModel;
+    const model = body.model ? findModel(config, body.model) : config.defaultModel;
     if (!model) throw new ChatError('unknown_model', `Unknown model "${body.model}".`);
 
     const db = await getDatabase();
     const identity = await requestIdentity(request, db);
     setCookie = identity.setCookie;
+    const ip = clientIp(request, config.trustedProxies);
+    permit = await acquireStreamPermit(config, { identity: `id:${identity.id}`, ip });
     const turn = await prepareTurn(db, identity.id, body, model.id);
-    const generation = await Generation.start(
-      {
-        provider: providerFor(model, config),
-        prompt: { model: model.upstreamModel, messages: turn.prompt, maxOutputTokens: model.maxOutputTokens },
-        model,
-        firstByteTimeoutMs: config.firstByteTimeoutMs,
-      },
-      request.signal,
-    );
-    void persistReply(db, { conversationId: turn.conversation.id, parentId: turn.userMessageId, model: model.id }, generation);
+    const generation = await startReply({
+      config,
+      db,
+      model,
+      prompt: { model: model.upstreamModel, messages: turn.prompt, maxOutputTokens: model.maxOutputTokens },
+      attribution: { route: 'chat', identityId: identity.id, conversationId: turn.conversation.id, clientIp: ip },
+      parentId: turn.userMessageId,
+      permit,
+      signal: request.signal,
+    });
     return withIdentityCookie(uiMessageStreamResponse(generation, { heartbeatMs: config.heartbeatMs }), setCookie);
   } catch (error) {
+    // Given back here only if no generation took it (releasing twice is harmless).
+    permit?.release();
     return withIdentityCookie(toChatError(error).toResponse(), setCookie);
   }
 }

@@ -1,8 +1,8 @@
-import { Generation } from '@/lib/ai/generation';
-import { providerFor } from '@/lib/ai/providers';
-import { persistReply } from '@/lib/chat/persist-reply';
+import { startReply } from '@/lib/chat/start-reply';
 import { getConfig } from '@/lib/config';
 import { getDatabase } from '@/lib/db';
+import { clientIp } from '@/lib/limits/client-ip';
+import { acquireStreamPermit, type StreamPermit } from '@/lib/limits/limits';
 import { requireApiKey } from '@/lib/v1/auth';
 import { completionIdentity, completionResponse, completionStreamResponse } from '@/lib/v1/completion';
 import { openAIErrorResponse, V1Error } from '@/lib/v1/errors';
@@ -14,26 +14,35 @@ export const maxDuration = 300;
 
 /**
  * OpenAI's Chat Completions API over Runnel's models, for programs holding a Runnel API key.
- * The same path as the browser's: stored first, one Generation, the reply saved however it
- * ends, the upstream closed when the client goes.
+ * The same path as the browser's: limits, stored first, one Generation, metered and saved however
+ * it ends, the upstream closed when the client goes.
  */
 export async function POST(request: Request): Promise<Response> {
+  let permit: StreamPermit | undefined;
   try {
     const config = getConfig();
     const db = await getDatabase();
     const key = await requireApiKey(request, db);
     const body = await parseCompletionRequest(request);
     const model = requestedModel(config, body.model);
+    const ip = clientIp(request, config.trustedProxies);
+    permit = await acquireStreamPermit(config, { identity: `key:${key.keyId}`, ip });
     const stored = await storeApiRequest(db, key, body, model);
-    const generation = await Generation.start(
-      { provider: providerFor(model, config), prompt: toPrompt(body, model), model, firstByteTimeoutMs: config.firstByteTimeoutMs },
-      request.signal,
-    );
-    void persistReply(db, { conversationId: stored.conversationId, parentId: stored.lastMessageId, model: model.id }, generation);
+    const generation = await startReply({
+      config,
+      db,
+      model,
+      prompt: toPrompt(body, model),
+      attribution: { route: 'v1', identityId: key.identityId, apiKeyId: key.keyId, conversationId: stored.conversationId, clientIp: ip },
+      parentId: stored.lastMessageId,
+      permit,
+      signal: request.signal,
+    });
     const identity = completionIdentity(model.id);
     if (!body.stream) return await completionResponse(generation, identity);
     return completionStreamResponse(generation, { identity, includeUsage: body.stream_options?.include_usage === true, heartbeatMs: config.heartbeatMs });
   } catch (error) {
+    permit?.release();
     return openAIErrorResponse(error);
   }
 }

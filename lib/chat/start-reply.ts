@@ -1,0 +1,45 @@
+import 'server-only';
+import { Generation } from '@/lib/ai/generation';
+import { providerFor } from '@/lib/ai/providers';
+import type { Prompt } from '@/lib/ai/providers/types';
+import type { ModelConfig, RunnelConfig } from '@/lib/config';
+import type { Database } from '@/lib/db/database';
+import type { StreamPermit } from '@/lib/limits/limits';
+import { meterGeneration, type Attribution } from '@/lib/usage/meter';
+import { persistReply } from './persist-reply';
+
+export interface ReplyRequest {
+  config: RunnelConfig;
+  db: Database;
+  model: ModelConfig;
+  prompt: Prompt;
+  /** Where the reply is stored and whom it is billed to. */
+  attribution: Attribution;
+  /** The user message the reply answers. */
+  parentId: string;
+  /** Taken by the caller; from here on the generation gives it back when it ends. */
+  permit: StreamPermit;
+  /** The client's request: its end cancels the upstream request. */
+  signal: AbortSignal;
+}
+
+/**
+ * Starts a reply the same way for the browser and for the API: sent upstream, metered from start
+ * to end, stored as it streams. Resolves at the upstream's first event; rejects with a ChatError
+ * before it (the permit is given back either way).
+ */
+export async function startReply(request: ReplyRequest): Promise<Generation> {
+  const { config, db, model, attribution } = request;
+  const generation = await Generation.start(
+    {
+      provider: providerFor(model, config),
+      prompt: request.prompt,
+      model,
+      firstByteTimeoutMs: config.firstByteTimeoutMs,
+      onEnd: meterGeneration(db, attribution, request.permit),
+    },
+    request.signal,
+  );
+  void persistReply(db, { conversationId: attribution.conversationId, parentId: request.parentId, model: model.id }, generation);
+  return generation;
+}

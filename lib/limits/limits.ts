@@ -1,0 +1,168 @@
+import 'server-only';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { LimitSet, RunnelConfig } from '@/lib/config';
+import { ChatError } from '@/lib/errors';
+import { metrics } from '@/lib/metrics/registry';
+import { redisClient } from './redis';
+
+export type LimitName = 'requests_per_minute' | 'concurrent_streams' | 'tokens_per_day';
+export type LimitScope = 'identity' | 'ip';
+
+/** Who a request counts against: an identity (`id:…` for browsers, `key:…` for API keys) and an IP. */
+export interface LimitSubject {
+  identity: string;
+  ip: string | undefined;
+}
+
+/** A granted stream: its slots are held until `release`, its tokens charged by `chargeTokens`. */
+export interface StreamPermit {
+  /** Gives the concurrent-stream slots back. Safe to call more than once. */
+  release(): void;
+  /** Adds a finished stream's tokens to the day's budgets. */
+  chargeTokens(tokens: number): void;
+}
+
+/** A slot taken and never given back (a crashed process) frees itself after this long. */
+const SLOT_TTL_S = 15 * 60;
+/** Told to a client refused for concurrency: a guess, since no clock says when a stream ends. */
+const CONCURRENCY_RETRY_S = 5;
+
+type Limiters = Record<LimitScope, Record<LimitName, RateLimiterAbstract | undefined>>;
+
+// On globalThis: the browser route and the API route are separate bundles but one process,
+// whose in-memory limits must be one.
+const holder = globalThis as typeof globalThis & { __runnelLimiters?: { key: string; limiters: Limiters } };
+
+/**
+ * Checks every limit for a new stream and takes its slots, or throws a 429 ChatError naming the
+ * limit and how long to wait. Limit state lives in Redis when REDIS_URL is set (one limit across
+ * instances), else in memory; when Redis fails, the in-memory limiter answers instead.
+ */
+export async function acquireStreamPermit(config: RunnelConfig, subject: LimitSubject): Promise<StreamPermit> {
+  const limiters = limitersFor(config);
+  const keys: [LimitScope, string | undefined][] = [
+    ['identity', subject.identity],
+    ['ip', subject.ip],
+  ];
+  for (const [scope, key] of keys) if (key) await countRequest(limiters[scope].requests_per_minute, key, scope);
+  for (const [scope, key] of keys) if (key) await checkTokenBudget(limiters[scope].tokens_per_day, key, scope);
+
+  const held: [RateLimiterAbstract, string][] = [];
+  const release = () => {
+    for (const [limiter, key] of held.splice(0)) void limiter.reward(key, 1).catch(logFailure);
+  };
+  try {
+    for (const [scope, key] of keys) {
+      const limiter = limiters[scope].concurrent_streams;
+      if (!key || !limiter) continue;
+      await takeSlot(limiter, key, scope);
+      held.push([limiter, key]);
+    }
+  } catch (error) {
+    release();
+    throw error;
+  }
+  return {
+    release,
+    chargeTokens(tokens) {
+      if (tokens <= 0) return;
+      for (const [scope, key] of keys) {
+        if (key) void limiters[scope].tokens_per_day?.penalty(key, tokens).catch(logFailure);
+      }
+    },
+  };
+}
+
+async function countRequest(limiter: RateLimiterAbstract | undefined, key: string, scope: LimitScope): Promise<void> {
+  if (!limiter) return;
+  try {
+    await limiter.consume(key);
+  } catch (rejection) {
+    throw refusal('requests_per_minute', scope, limiter.points, rejection);
+  }
+}
+
+async function checkTokenBudget(limiter: RateLimiterAbstract | undefined, key: string, scope: LimitScope): Promise<void> {
+  if (!limiter) return;
+  const state = await limiter.get(key).catch((error: unknown) => (logFailure(error), null));
+  if (state && state.consumedPoints >= limiter.points) throw refusal('tokens_per_day', scope, limiter.points, state);
+}
+
+async function takeSlot(limiter: RateLimiterAbstract, key: string, scope: LimitScope): Promise<void> {
+  try {
+    await limiter.consume(key);
+  } catch (rejection) {
+    // A refused consume still counted; give it back so only granted streams hold slots.
+    if (rejection instanceof RateLimiterRes) await limiter.reward(key, 1).catch(logFailure);
+    throw refusal('concurrent_streams', scope, limiter.points, rejection);
+  }
+}
+
+const SCOPE_WORDS: Record<LimitScope, string> = { identity: 'user', ip: 'IP address' };
+
+/** A 429 naming the limit in words; anything but a limiter's refusal is a bug and passes through. */
+function refusal(limit: LimitName, scope: LimitScope, points: number, rejection: unknown): unknown {
+  if (!(rejection instanceof RateLimiterRes)) {
+    logFailure(rejection);
+    return new ChatError('internal_error', 'Limits could not be checked. Please try again.');
+  }
+  metrics().rateLimitRejections.inc({ limit, scope });
+  const seconds = limit === 'concurrent_streams' ? CONCURRENCY_RETRY_S : Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+  const per = SCOPE_WORDS[scope];
+  const message =
+    limit === 'requests_per_minute'
+      ? `Too many requests: at most ${points} a minute per ${per}. Try again in ${inWords(seconds)}.`
+      : limit === 'concurrent_streams'
+        ? `Too many answers at once: at most ${points} at a time per ${per}. Wait for one to finish (or stop one), then try again.`
+        : `The day's budget of ${points.toLocaleString('en-US')} tokens per ${per} is used up. Try again in ${inWords(seconds)}.`;
+  return new ChatError('rate_limited', message, { retryAfter: String(seconds), details: { limit, scope, retryAfterSeconds: seconds } });
+}
+
+/** "12 seconds", "3 minutes", "2 hours 5 minutes". */
+export function inWords(seconds: number): string {
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (seconds < 60) return plural(seconds, 'second');
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 60) return plural(minutes, 'minute');
+  const hours = Math.floor(minutes / 60);
+  return minutes % 60 ? `${plural(hours, 'hour')} ${plural(minutes % 60, 'minute')}` : plural(hours, 'hour');
+}
+
+function limitersFor(config: RunnelConfig): Limiters {
+  const key = JSON.stringify([config.redisUrl, config.redisPrefix, config.limits]);
+  if (holder.__runnelLimiters?.key !== key) holder.__runnelLimiters = { key, limiters: createLimiters(config) };
+  return holder.__runnelLimiters.limiters;
+}
+
+const DURATIONS: Record<LimitName, number> = { requests_per_minute: 60, concurrent_streams: SLOT_TTL_S, tokens_per_day: 24 * 60 * 60 };
+const POINTS: Record<LimitName, keyof LimitSet> = {
+  requests_per_minute: 'requestsPerMinute',
+  concurrent_streams: 'concurrentStreams',
+  tokens_per_day: 'tokensPerDay',
+};
+
+function createLimiters(config: RunnelConfig): Limiters {
+  const make = (scope: LimitScope, name: LimitName): RateLimiterAbstract | undefined => {
+    const points = config.limits[scope][POINTS[name]];
+    if (points === 0) return undefined; // off
+    const options = { points, duration: DURATIONS[name], keyPrefix: `${config.redisPrefix}:${scope}:${name}` };
+    const memory = new RateLimiterMemory(options);
+    if (!config.redisUrl) return memory;
+    return new RateLimiterRedis({ ...options, storeClient: redisClient(config.redisUrl), rejectIfRedisNotReady: true, insuranceLimiter: memory });
+  };
+  const set = (scope: LimitScope) => ({
+    requests_per_minute: make(scope, 'requests_per_minute'),
+    concurrent_streams: make(scope, 'concurrent_streams'),
+    tokens_per_day: make(scope, 'tokens_per_day'),
+  });
+  return { identity: set('identity'), ip: set('ip') };
+}
+
+function logFailure(error: unknown): void {
+  console.warn('[runnel] a limit update failed', error);
+}
+
+/** For tests: forget the in-memory limit state. */
+export function resetLimiters(): void {
+  holder.__runnelLimiters = undefined;
+}

@@ -1,0 +1,36 @@
+import 'server-only';
+import type { Generation } from '@/lib/ai/generation';
+import type { StoredUsage } from '@/lib/db/schema';
+import { costUsd } from './cost';
+import { estimateUsage } from './estimate';
+
+/** A generation's final token counts and cost, as stored and billed. */
+export type AccountedUsage = Required<Pick<StoredUsage, 'inputTokens' | 'outputTokens' | 'totalTokens' | 'estimated'>> & Pick<StoredUsage, 'costUsd'>;
+
+const accounted = new WeakMap<Generation, Promise<AccountedUsage>>();
+
+/**
+ * The usage of an ended generation: the provider's figures when it reported them; else, if the
+ * upstream accepted the request, counted with a tokenizer over the prompt and everything
+ * received; else (refused, unreachable) nothing, since nothing is billed. Computed once per
+ * generation, after the current turn of the event loop, so counting a long prompt never delays
+ * the end of the stream.
+ */
+export function accountUsage(generation: Generation): Promise<AccountedUsage> {
+  let result = accounted.get(generation);
+  if (!result) {
+    result = new Promise((resolve) => setImmediate(() => resolve(count(generation))));
+    accounted.set(generation, result);
+  }
+  return result;
+}
+
+function count(generation: Generation): AccountedUsage {
+  const reported = generation.usage;
+  const usage = reported ?? (generation.upstreamAccepted ? estimateUsage(generation.prompt.messages, received(generation)) : { inputTokens: 0, outputTokens: 0, totalTokens: 0 });
+  const cost = costUsd(usage, generation.model.prices);
+  return { ...usage, estimated: !reported && generation.upstreamAccepted, ...(cost !== undefined && { costUsd: cost }) };
+}
+
+/** Reasoning is billed as output too. */
+const received = (generation: Generation) => generation.reasoningText() + generation.text;

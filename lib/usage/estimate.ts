@@ -1,0 +1,19 @@
+import 'server-only';
+import { countTokens } from 'gpt-tokenizer';
+import type { PromptMessage, TokenUsage } from '@/lib/ai/providers/types';
+
+// OpenAI's chat format wraps each message in a few tokens, and primes the reply with a few more.
+const TOKENS_PER_MESSAGE = 4;
+const TOKENS_PER_REPLY = 3;
+
+/**
+ * Token counts for a request the provider reported nothing for (a stopped or cut stream, a server
+ * without usage reporting), with o200k_base, the tokenizer of OpenAI's current models. For other
+ * vendors' models it is an estimate, and is stored flagged as one.
+ */
+export function estimateUsage(prompt: PromptMessage[], output: string): TokenUsage {
+  let inputTokens = TOKENS_PER_REPLY;
+  for (const message of prompt) inputTokens += TOKENS_PER_MESSAGE + countTokens(message.content);
+  const outputTokens = output ? countTokens(output) : 0;
+  return { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens };
+}

@@ -1,0 +1,65 @@
+import 'server-only';
+import type { Generation } from '@/lib/ai/generation';
+import type { Database } from '@/lib/db/database';
+import { addUsageRecord } from '@/lib/db/queries';
+import type { StreamPermit } from '@/lib/limits/limits';
+import { metrics } from '@/lib/metrics/registry';
+import { accountUsage } from './account';
+
+/** Whom a generation's tokens are billed to, and where its reply is stored. */
+export interface Attribution {
+  route: 'chat' | 'v1';
+  identityId: string;
+  apiKeyId?: string;
+  conversationId: string;
+  clientIp?: string;
+}
+
+/**
+ * Starts metering one generation and returns what must run when it ends (its `onEnd`): the
+ * stream slot is given back at once, then the usage is counted, charged to the day's token
+ * budgets, recorded, and reported to metrics. This runs whether the reply finished, failed or
+ * was abandoned, since the generation ends either way.
+ */
+export function meterGeneration(db: Database, attribution: Attribution, permit: StreamPermit): (generation: Generation) => void {
+  const m = metrics();
+  m.activeStreams.inc({ route: attribution.route });
+  return (generation) => {
+    m.activeStreams.dec({ route: attribution.route });
+    permit.release();
+    observeEnd(generation, attribution.route);
+    void accountUsage(generation)
+      .then(async (usage) => {
+        const model = generation.model.id;
+        const estimated = String(usage.estimated);
+        m.tokens.inc({ model, direction: 'input', estimated }, usage.inputTokens);
+        m.tokens.inc({ model, direction: 'output', estimated }, usage.outputTokens);
+        permit.chargeTokens(usage.totalTokens);
+        await addUsageRecord(db, {
+          identityId: attribution.identityId,
+          apiKeyId: attribution.apiKeyId,
+          conversationId: attribution.conversationId,
+          messageId: generation.messageId,
+          model,
+          outcome: generation.status,
+          inputTokens: usage.inputTokens,
+          outputTokens: usage.outputTokens,
+          totalTokens: usage.totalTokens,
+          estimated: usage.estimated,
+          costUsd: usage.costUsd,
+          clientIp: attribution.clientIp,
+        });
+      })
+      .catch((error: unknown) => console.error(`[runnel] recording usage of ${generation.messageId} failed`, error));
+  };
+}
+
+function observeEnd(generation: Generation, route: Attribution['route']): void {
+  const m = metrics();
+  const model = generation.model.id;
+  const { firstTokenMs, durationMs } = generation.timing();
+  if (firstTokenMs !== undefined) m.timeToFirstToken.observe({ model }, firstTokenMs / 1000);
+  m.streamDuration.observe({ model, outcome: generation.status }, durationMs / 1000);
+  if (generation.status === 'stopped') m.clientAborts.inc({ route });
+  if (generation.status === 'error') m.upstreamErrors.inc({ kind: generation.error?.code ?? 'unknown' });
+}

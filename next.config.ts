@@ -5,8 +5,9 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   // Server-only packages load from node_modules instead of the bundle: real names in stack traces
-  // and profiles; undici and PGlite keep their WASM as shipped (PGlite must not be bundled).
-  serverExternalPackages: ['openai', '@anthropic-ai/sdk', 'undici', 'zod', 'eventsource-parser', 'pg', '@electric-sql/pglite', 'drizzle-orm'],
+  // and profiles; undici and PGlite keep their WASM as shipped (PGlite must not be bundled); and
+  // one copy per process, so classes shared through globalThis (limiters, metrics) stay one.
+  serverExternalPackages: ['openai', '@anthropic-ai/sdk', 'undici', 'zod', 'eventsource-parser', 'pg', '@electric-sql/pglite', 'drizzle-orm', 'rate-limiter-flexible', 'ioredis', 'prom-client', 'gpt-tokenizer'],
 };
 
 export default function config(phase: string): NextConfig {

@@ -16,4 +16,4 @@ export function proxy(request: NextRequest): NextResponse {
   return response;
 }
 
-export const config = { matcher: ['/', '/c/:path*', '/settings'] };
+export const config = { matcher: ['/', '/c/:path*', '/settings', '/usage'] };

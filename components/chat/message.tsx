@@ -3,6 +3,7 @@
 import { memo, useState, type KeyboardEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { messageText, type ChatMessage, type MessageStatus } from '@/lib/chat/message';
+import { usagePhrases } from '@/lib/chat/usage-line';
 import { LazyMarkdown } from './lazy-markdown';
 
 export interface MessageActions {
@@ -141,6 +142,16 @@ const STATUS_NOTES: Partial<Record<MessageStatus, string>> = {
 function MessageNotes({ message, status }: { message: ChatMessage; status: MessageStatus }) {
   const label = message.metadata?.modelLabel ?? message.metadata?.model;
   const notes = [label, STATUS_NOTES[status]].filter(Boolean);
-  if (notes.length === 0) return null;
-  return <span className="px-1">{notes.join(' · ')}</span>;
+  const usage = status === 'streaming' ? [] : usagePhrases(message.metadata);
+  if (notes.length === 0 && usage.length === 0) return null;
+  return (
+    <>
+      {notes.length > 0 && <span className="px-1">{notes.join(' · ')}</span>}
+      {usage.length > 0 && (
+        <span data-testid="usage" className="px-1 tabular-nums" title={message.metadata?.usage?.estimated ? 'Token counts marked ~ are estimated: the provider reported none for this reply.' : undefined}>
+          {usage.join(' · ')}
+        </span>
+      )}
+    </>
+  );
 }

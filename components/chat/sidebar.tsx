@@ -83,9 +83,12 @@ export function Sidebar({ initial, activeId, refreshKey, open, onClose }: Sideba
             </ul>
           )}
         </nav>
-        <div className="border-t border-line p-2">
-          <Link href="/settings" className="block rounded-lg px-3 py-1.5 text-sm text-ink-muted hover:bg-line/40 hover:text-ink">
-            Settings · API keys
+        <div className="flex border-t border-line p-2">
+          <Link href="/usage" className="flex-1 rounded-lg px-3 py-1.5 text-sm text-ink-muted hover:bg-line/40 hover:text-ink">
+            Usage
+          </Link>
+          <Link href="/settings" className="flex-1 rounded-lg px-3 py-1.5 text-sm text-ink-muted hover:bg-line/40 hover:text-ink">
+            API keys
           </Link>
         </div>
       </aside>

@@ -8,7 +8,7 @@ export type MessageStatus = 'streaming' | 'done' | 'stopped' | 'error' | 'interr
 export interface MessageMetadata {
   model?: string;
   modelLabel?: string;
-  usage?: { inputTokens?: number; outputTokens?: number; totalTokens?: number };
+  usage?: { inputTokens?: number; outputTokens?: number; totalTokens?: number; estimated?: boolean; costUsd?: number };
   timing?: { firstTokenMs?: number; durationMs?: number };
   finishReason?: string;
   [key: string]: unknown;

@@ -31,7 +31,10 @@ type Limiters = Record<LimitScope, Record<LimitName, RateLimiterAbstract | undef
 
 // On globalThis: the browser route and the API route are separate bundles but one process,
 // whose in-memory limits must be one.
-const holder = globalThis as typeof globalThis & { __runnelLimiters?: { key: string; limiters: Limiters } };
+const holder = globalThis as typeof globalThis & { __runnelLimiters?: { key: string; limiters: Limiters; ready: Promise<void> } };
+
+/** How long the first requests wait for a new Redis connection before using in-memory limits. */
+const CONNECT_WAIT_MS = 1000;
 
 /**
  * Checks every limit for a new stream and takes its slots, or throws a 429 ChatError naming the
@@ -39,7 +42,7 @@ const holder = globalThis as typeof globalThis & { __runnelLimiters?: { key: str
  * instances), else in memory; when Redis fails, the in-memory limiter answers instead.
  */
 export async function acquireStreamPermit(config: RunnelConfig, subject: LimitSubject): Promise<StreamPermit> {
-  const limiters = limitersFor(config);
+  const limiters = await limitersFor(config);
   const keys: [LimitScope, string | undefined][] = [
     ['identity', subject.identity],
     ['ip', subject.ip],
@@ -128,10 +131,34 @@ export function inWords(seconds: number): string {
   return minutes % 60 ? `${plural(hours, 'hour')} ${plural(minutes % 60, 'minute')}` : plural(hours, 'hour');
 }
 
-function limitersFor(config: RunnelConfig): Limiters {
+/** The limiters for this configuration, made once; the first callers wait (briefly) for Redis to connect. */
+async function limitersFor(config: RunnelConfig): Promise<Limiters> {
   const key = JSON.stringify([config.redisUrl, config.redisPrefix, config.limits]);
-  if (holder.__runnelLimiters?.key !== key) holder.__runnelLimiters = { key, limiters: createLimiters(config) };
+  if (holder.__runnelLimiters?.key !== key) {
+    holder.__runnelLimiters = { key, limiters: createLimiters(config), ready: config.redisUrl ? connected(config.redisUrl) : Promise.resolve() };
+  }
+  await holder.__runnelLimiters.ready;
   return holder.__runnelLimiters.limiters;
+}
+
+/** Resolves when Redis is ready, or after CONNECT_WAIT_MS, whichever comes first. */
+function connected(url: string): Promise<void> {
+  const client = redisClient(url);
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, CONNECT_WAIT_MS);
+    client.once('ready', done);
+    function done() {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    }
+  });
+}
+
+/** Connects to Redis at server start, so the first request does not wait for it. */
+export function prepareLimits(config: RunnelConfig): Promise<void> {
+  return limitersFor(config).then(() => {});
 }
 
 const DURATIONS: Record<LimitName, number> = { requests_per_minute: 60, concurrent_streams: SLOT_TTL_S, tokens_per_day: 24 * 60 * 60 };
@@ -160,6 +187,12 @@ function createLimiters(config: RunnelConfig): Limiters {
 
 function logFailure(error: unknown): void {
   console.warn('[runnel] a limit update failed', error);
+}
+
+/** Concurrent-stream slots `key` holds now in `scope` (0 when the limit is off). */
+export async function slotsInUse(config: RunnelConfig, scope: LimitScope, key: string): Promise<number> {
+  const limiter = (await limitersFor(config))[scope].concurrent_streams;
+  return (await limiter?.get(key))?.consumedPoints ?? 0;
 }
 
 /** For tests: forget the in-memory limit state. */

@@ -31,7 +31,7 @@ export function redisClient(url: string): Redis {
     client.on('ready', () => {
       if (!down) return;
       down = false;
-      console.warn(`[runnel] Redis at ${redactedUrl(url)} is back; limits are shared again`);
+      console.warn(`[runnel] Redis at ${redactedUrl(url)} answers again; limits are shared again`);
     });
     holder.__runnelRedis.set(url, client);
   }

@@ -6,6 +6,8 @@ const fakePort = 4310;
 const appPort = 3310;
 const offlinePort = 3311;
 const crashPort = 3312;
+/** Two instances sharing one Postgres and one Redis (limits.spec.ts). */
+const sharedPorts = [3313, 3314] as const;
 
 // Each test run gets its own embedded databases, so runs never share state.
 const runDir = path.join(tmpdir(), `runnel-e2e-${process.env.RUNNEL_E2E_RUN ??= `${Date.now()}-${process.pid}`}`);
@@ -15,6 +17,7 @@ export const E2E = {
   appPort,
   offlinePort,
   crashPort,
+  sharedPorts,
   runDir,
   fakeUrl: `http://127.0.0.1:${fakePort}/v1`,
   fakeControlUrl: `http://127.0.0.1:${fakePort}/__fake/requests`,
@@ -25,8 +28,8 @@ export const E2E = {
     OPENAI_API_KEY: 'sk-e2e',
     ANTHROPIC_API_KEY: 'sk-ant-e2e',
     RUNNEL_MODELS: JSON.stringify([
-      { id: 'fake-model', provider: 'openai-compatible', baseURL: `http://127.0.0.1:${fakePort}/v1` },
-      { id: 'fake-claude', label: 'Fake Claude', provider: 'anthropic', baseURL: `http://127.0.0.1:${fakePort}` },
+      { id: 'fake-model', provider: 'openai-compatible', baseURL: `http://127.0.0.1:${fakePort}/v1`, prices: { input: 0.5, output: 1.5 } },
+      { id: 'fake-claude', label: 'Fake Claude', provider: 'anthropic', baseURL: `http://127.0.0.1:${fakePort}`, prices: { input: 3, output: 15 } },
     ]),
   },
   /** What every app server under test shares: production settings and a data folder of its own. */

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { currentIdentityId } from '@/lib/auth/session';
 import { getDatabase } from '@/lib/db';
+import { formatUsd } from '@/lib/usage/cost';
 import { usageSummary, type UsageRow } from '@/lib/usage/summary';
 
 export const metadata: Metadata = { title: 'Usage · Runnel' };
@@ -62,7 +63,7 @@ function UsageTable({ title, first, rows }: { title: string; first: string; rows
               <td className="py-2 text-right">{row.requests.toLocaleString('en-US')}</td>
               <td className="py-2 text-right">{tokens(row, row.inputTokens)}</td>
               <td className="py-2 text-right">{tokens(row, row.outputTokens)}</td>
-              <td className="py-2 text-right">{row.costUsd === null ? '—' : `$${row.costUsd.toFixed(row.costUsd < 1 ? 4 : 2)}`}</td>
+              <td className="py-2 text-right">{row.costUsd === null ? '—' : formatUsd(row.costUsd)}</td>
             </tr>
           ))}
         </tbody>

@@ -1,3 +1,4 @@
+import { formatUsd } from '@/lib/usage/cost';
 import type { MessageMetadata } from './message';
 
 /**
@@ -12,7 +13,7 @@ export function usagePhrases(metadata: MessageMetadata | undefined): string[] {
   if (usage?.inputTokens !== undefined && usage.outputTokens !== undefined) {
     phrases.push(`${approx}${count(usage.inputTokens)} in / ${approx}${count(usage.outputTokens)} out`);
   }
-  if (usage?.costUsd !== undefined) phrases.push(dollars(usage.costUsd));
+  if (usage?.costUsd !== undefined) phrases.push(formatUsd(usage.costUsd));
   const timing = metadata?.timing;
   if (timing?.firstTokenMs !== undefined) phrases.push(`${seconds(timing.firstTokenMs)} to first token`);
   const rate = tokensPerSecond(usage?.outputTokens, timing);
@@ -21,12 +22,6 @@ export function usagePhrases(metadata: MessageMetadata | undefined): string[] {
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
-
-function dollars(usd: number): string {
-  if (usd === 0) return '$0';
-  if (usd < 0.01) return `$${usd.toPrecision(2)}`;
-  return `$${usd.toFixed(2)}`;
-}
 
 const seconds = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
 

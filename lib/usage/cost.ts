@@ -7,3 +7,10 @@ export function costUsd(usage: Pick<TokenUsage, 'inputTokens' | 'outputTokens'>,
   // Rounded to a millionth of a cent: sums of many small requests stay exact enough.
   return Math.round((usage.inputTokens * prices.input + usage.outputTokens * prices.output) * 100) / 1e8;
 }
+
+/** "$0", "$0.00039" (two significant digits below a cent), "$1.23". */
+export function formatUsd(usd: number): string {
+  if (usd === 0) return '$0';
+  if (usd < 0.01) return `$${usd.toPrecision(2)}`;
+  return `$${usd.toFixed(2)}`;
+}

@@ -38,5 +38,9 @@ export const E2E = {
     AUTH_SECRET: 'e2e-only-secret-0123456789abcdef',
     RUNNEL_DATA_DIR: path.join(runDir, name),
     DATABASE_URL: '',
+    REDIS_URL: '',
+    // All browser tests come from 127.0.0.1; each has an identity of its own, whose limits apply.
+    RUNNEL_LIMIT_IP_REQUESTS_PER_MINUTE: '0',
+    RUNNEL_LIMIT_IP_CONCURRENT_STREAMS: '0',
   }),
 };

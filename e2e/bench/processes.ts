@@ -28,6 +28,11 @@ export function benchAppEnv(fakePort: number): Record<string, string> {
     OPENAI_MODEL: 'fake-model',
     AUTH_SECRET: 'bench-only-secret-0123456789',
     RUNNEL_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'runnel-bench-')),
+    // Every bench stream comes from 127.0.0.1: per-IP limits far above the load, so they are
+    // checked (and their cost measured) but never refuse.
+    RUNNEL_LIMIT_IP_REQUESTS_PER_MINUTE: '1000000',
+    RUNNEL_LIMIT_IP_CONCURRENT_STREAMS: '1000000',
+    RUNNEL_LIMIT_IP_TOKENS_PER_DAY: '1000000000000',
   };
 }
 

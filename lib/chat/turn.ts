@@ -31,8 +31,9 @@ export async function prepareTurn(db: Database, identityId: string, request: Cha
   const known = new Map(stored.map((m) => [m.id, m]));
 
   let user = known.get(last.id);
+  // Unknown even when asked to answer it again: it was refused before it was stored (a limit),
+  // and Retry sends it once more. It is stored now, like any new message.
   if (!user) {
-    if (request.trigger === 'regenerate-message') throw new ChatError('invalid_request', 'The message to answer again is not part of this conversation.');
     user = await addMessage(db, {
       id: last.id,
       conversationId: conversation.id,

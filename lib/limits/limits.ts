@@ -43,35 +43,29 @@ const CONNECT_WAIT_MS = 1000;
  */
 export async function acquireStreamPermit(config: RunnelConfig, subject: LimitSubject): Promise<StreamPermit> {
   const limiters = await limitersFor(config);
-  const keys: [LimitScope, string | undefined][] = [
-    ['identity', subject.identity],
-    ['ip', subject.ip],
-  ];
-  for (const [scope, key] of keys) if (key) await countRequest(limiters[scope].requests_per_minute, key, scope);
-  for (const [scope, key] of keys) if (key) await checkTokenBudget(limiters[scope].tokens_per_day, key, scope);
-
-  const held: [RateLimiterAbstract, string][] = [];
+  const keys = (
+    [
+      ['identity', subject.identity],
+      ['ip', subject.ip],
+    ] as const
+  ).filter((entry): entry is readonly [LimitScope, string] => entry[1] !== undefined);
+  // Two round trips to Redis, not six: the checks of each stage run together.
+  await Promise.all(
+    keys.flatMap(([scope, key]) => [countRequest(limiters[scope].requests_per_minute, key, scope), checkTokenBudget(limiters[scope].tokens_per_day, key, scope)]),
+  );
+  const slots = keys.flatMap(([scope, key]) => {
+    const limiter = limiters[scope].concurrent_streams;
+    return limiter ? [{ limiter, key, scope }] : [];
+  });
+  const held = await takeSlots(slots);
   const release = () => {
-    for (const [limiter, key] of held.splice(0)) void limiter.reward(key, 1).catch(logFailure);
+    for (const { limiter, key } of held.splice(0)) void limiter.reward(key, 1).catch(logFailure);
   };
-  try {
-    for (const [scope, key] of keys) {
-      const limiter = limiters[scope].concurrent_streams;
-      if (!key || !limiter) continue;
-      await takeSlot(limiter, key, scope);
-      held.push([limiter, key]);
-    }
-  } catch (error) {
-    release();
-    throw error;
-  }
   return {
     release,
     chargeTokens(tokens) {
       if (tokens <= 0) return;
-      for (const [scope, key] of keys) {
-        if (key) void limiters[scope].tokens_per_day?.penalty(key, tokens).catch(logFailure);
-      }
+      for (const [scope, key] of keys) void limiters[scope].tokens_per_day?.penalty(key, tokens).catch(logFailure);
     },
   };
 }
@@ -89,6 +83,23 @@ async function checkTokenBudget(limiter: RateLimiterAbstract | undefined, key: s
   if (!limiter) return;
   const state = await limiter.get(key).catch((error: unknown) => (logFailure(error), null));
   if (state && state.consumedPoints >= limiter.points) throw refusal('tokens_per_day', scope, limiter.points, state);
+}
+
+interface Slot {
+  limiter: RateLimiterAbstract;
+  key: string;
+  scope: LimitScope;
+}
+
+/** Takes every slot or none: if one is refused, the others taken are given back. */
+async function takeSlots(slots: Slot[]): Promise<Slot[]> {
+  const results = await Promise.allSettled(slots.map((slot) => takeSlot(slot.limiter, slot.key, slot.scope)));
+  const refused = results.find((result) => result.status === 'rejected');
+  if (!refused) return slots;
+  slots.forEach((slot, i) => {
+    if (results[i]!.status === 'fulfilled') void slot.limiter.reward(slot.key, 1).catch(logFailure);
+  });
+  throw refused.reason;
 }
 
 async function takeSlot(limiter: RateLimiterAbstract, key: string, scope: LimitScope): Promise<void> {

@@ -19,15 +19,15 @@ const accounted = new WeakMap<Generation, Promise<AccountedUsage>>();
 export function accountUsage(generation: Generation): Promise<AccountedUsage> {
   let result = accounted.get(generation);
   if (!result) {
-    result = new Promise((resolve) => setImmediate(() => resolve(count(generation))));
+    result = new Promise<void>((resolve) => setImmediate(resolve)).then(() => count(generation));
     accounted.set(generation, result);
   }
   return result;
 }
 
-function count(generation: Generation): AccountedUsage {
+async function count(generation: Generation): Promise<AccountedUsage> {
   const reported = generation.usage;
-  const usage = reported ?? (generation.upstreamAccepted ? estimateUsage(generation.prompt.messages, received(generation)) : { inputTokens: 0, outputTokens: 0, totalTokens: 0 });
+  const usage = reported ?? (generation.upstreamAccepted ? await estimateUsage(generation.prompt.messages, received(generation)) : { inputTokens: 0, outputTokens: 0, totalTokens: 0 });
   const cost = costUsd(usage, generation.model.prices);
   return { ...usage, estimated: !reported && generation.upstreamAccepted, ...(cost !== undefined && { costUsd: cost }) };
 }

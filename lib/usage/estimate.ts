@@ -1,5 +1,4 @@
 import 'server-only';
-import { countTokens } from 'gpt-tokenizer';
 import type { PromptMessage, TokenUsage } from '@/lib/ai/providers/types';
 
 // OpenAI's chat format wraps each message in a few tokens, and primes the reply with a few more.
@@ -11,7 +10,9 @@ const TOKENS_PER_REPLY = 3;
  * without usage reporting), with o200k_base, the tokenizer of OpenAI's current models. For other
  * vendors' models it is an estimate, and is stored flagged as one.
  */
-export function estimateUsage(prompt: PromptMessage[], output: string): TokenUsage {
+export async function estimateUsage(prompt: PromptMessage[], output: string): Promise<TokenUsage> {
+  // Loaded on first use: its tables take tens of megabytes, and most replies report their usage.
+  const { countTokens } = await import('gpt-tokenizer');
   let inputTokens = TOKENS_PER_REPLY;
   for (const message of prompt) inputTokens += TOKENS_PER_MESSAGE + countTokens(message.content);
   const outputTokens = output ? countTokens(output) : 0;

@@ -94,12 +94,15 @@ describe('over a limit: 429, Retry-After, and a JSON error naming the limit in w
     const long = await chat(chatRequest(chatBody('[[fake tokens=1000 delay=5]]'), { signal: controller.signal, headers: { 'x-forwarded-for': '192.0.2.10' } }));
     expect(long.status).toBe(200);
     const cookie = long.headers.get('set-cookie')!.split(';')[0]!;
-    const second = await chat(chatRequest(chatBody('[[fake tokens=2]]'), { headers: { cookie } }));
+    const refusedBody = chatBody('[[fake tokens=2]]');
+    const second = await chat(chatRequest(refusedBody, { headers: { cookie } }));
     expect(second.status).toBe(429);
     expect((await second.json()).error).toMatchObject({ limit: 'concurrent_streams', message: expect.stringMatching(/at most 1 at a time per user\. Wait for one to finish/) });
     controller.abort();
     await long.body!.cancel();
-    await expect.poll(async () => (await chat(chatRequest(chatBody('[[fake tokens=2]]'), { headers: { cookie } }))).status).toBe(200);
+    // Retry (the chat sends a regenerate of the refused message, which was never stored) now works.
+    const retry = () => chat(chatRequest({ ...refusedBody, trigger: 'regenerate-message' }, { headers: { cookie } }));
+    await expect.poll(async () => (await retry()).status).toBe(200);
   });
 
   test('tokens per day: the budget is spent by what streams used, and then refused until tomorrow', async () => {

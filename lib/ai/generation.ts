@@ -61,6 +61,8 @@ export class Generation {
   private readonly parts: ContentPart[] = [];
   private openPart: ContentPart | undefined;
   usage: TokenUsage | undefined;
+  /** The provider's prompt count, when it gave one before the end (a stopped reply keeps it). */
+  reportedInputTokens: number | undefined;
   finishReason: FinishReason = 'other';
   error: ChatError | undefined;
   firstTokenAt: number | undefined;
@@ -159,6 +161,10 @@ export class Generation {
         usage: (usage) => {
           onFirst();
           this.usage = usage;
+        },
+        // Not a first event: it comes with the headers, before any token.
+        inputTokens: (count) => {
+          this.reportedInputTokens = count;
         },
         finish: (reason) => {
           onFirst();

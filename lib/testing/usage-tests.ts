@@ -41,13 +41,15 @@ const recordsOf = async (conversationId: string) =>
 /** Waits for the one usage record of a conversation's reply (written after the reply ends). */
 const recordOf = (conversationId: string) => waitFor(async () => (await recordsOf(conversationId))[0]);
 
-const storedReplyText = async (conversationId: string) => {
-  const rows = await queryRows<{ parts: { type: string; text: string }[] }>(
-    await getDatabase(),
-    sql`select parts from messages where conversation_id = ${conversationId} and role = 'assistant'`,
-  );
-  return rows[0]!.parts.map((part) => part.text).join('');
-};
+/** The reply's text once its final state is saved. */
+const finalReplyText = (conversationId: string) =>
+  waitFor(async () => {
+    const rows = await queryRows<{ parts: { type: string; text: string }[]; status: string }>(
+      await getDatabase(),
+      sql`select parts, status from messages where conversation_id = ${conversationId} and role = 'assistant'`,
+    );
+    return rows[0] && rows[0].status !== 'streaming' ? rows[0].parts.map((part) => part.text).join('') : undefined;
+  });
 
 const identityOf = async (conversationId: string) =>
   (await queryRows<{ identity_id: string }>(await getDatabase(), sql`select identity_id from conversations where id = ${conversationId}`))[0]!.identity_id;
@@ -82,14 +84,24 @@ export function usageTests(): void {
     void reader.cancel();
     const record = await recordOf(body.id);
     expect(record).toMatchObject({ outcome: 'stopped', estimated: true });
-    const received = await waitFor(async () => {
-      const text = await storedReplyText(body.id);
-      return text ? text : undefined;
-    });
-    expect(record.output_tokens).toBe(countTokens(received));
+    expect(record.output_tokens).toBe(countTokens(await finalReplyText(body.id)));
     // One user message: its tokens, 4 for its wrapping, 3 to prime the reply.
     expect(record.input_tokens).toBe(countTokens('Count slowly [[fake tokens=100000 delay=5]]') + 4 + 3);
     expect(record.cost_usd).toBeCloseTo((record.input_tokens * 1 + record.output_tokens * 2) / 1e6, 12);
+  });
+
+  test('a stopped Anthropic reply keeps the provider’s prompt count; only the output is estimated', async () => {
+    const body = chatBody('[[fake tokens=100000 delay=5]]', { model: 'claude' });
+    const controller = new AbortController();
+    const response = await chat(chatRequest(body, { signal: controller.signal }));
+    const reader = response.body!.getReader();
+    for (let i = 0; i < 3; i++) await reader.read();
+    controller.abort();
+    void reader.cancel();
+    const record = await recordOf(body.id);
+    // message_start said 10 + 2 cached.
+    expect(record).toMatchObject({ outcome: 'stopped', estimated: true, input_tokens: 12 });
+    expect(record.output_tokens).toBe(countTokens(await finalReplyText(body.id)));
   });
 
   test('a reply cut by the upstream dropping the connection is estimated and marked error', async () => {

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Generation } from '@/lib/ai/generation';
+import type { TokenUsage } from '@/lib/ai/providers/types';
 import type { StoredUsage } from '@/lib/db/schema';
 import { costUsd } from './cost';
 import { estimateUsage } from './estimate';
@@ -27,10 +28,13 @@ export function accountUsage(generation: Generation): Promise<AccountedUsage> {
 
 async function count(generation: Generation): Promise<AccountedUsage> {
   const reported = generation.usage;
-  const usage = reported ?? (generation.upstreamAccepted ? await estimateUsage(generation.prompt.messages, received(generation)) : { inputTokens: 0, outputTokens: 0, totalTokens: 0 });
+  const usage = reported ?? (generation.upstreamAccepted ? await estimate(generation) : { inputTokens: 0, outputTokens: 0, totalTokens: 0 });
   const cost = costUsd(usage, generation.model.prices);
   return { ...usage, estimated: !reported && generation.upstreamAccepted, ...(cost !== undefined && { costUsd: cost }) };
 }
 
-/** Reasoning is billed as output too. */
-const received = (generation: Generation) => generation.reasoningText() + generation.text;
+/** The tokenizer's counts, with the provider's own prompt count where it gave one (Anthropic does, up front). */
+async function estimate(generation: Generation): Promise<TokenUsage> {
+  // Reasoning is billed as output too.
+  return estimateUsage(generation.prompt.messages, generation.reasoningText() + generation.text, generation.reportedInputTokens);
+}

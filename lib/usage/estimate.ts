@@ -6,15 +6,15 @@ const TOKENS_PER_MESSAGE = 4;
 const TOKENS_PER_REPLY = 3;
 
 /**
- * Token counts for a request the provider reported nothing for (a stopped or cut stream, a server
+ * Token counts for a request the provider reported nothing (or only the prompt's count) for (a stopped or cut stream, a server
  * without usage reporting), with o200k_base, the tokenizer of OpenAI's current models. For other
  * vendors' models it is an estimate, and is stored flagged as one.
  */
-export async function estimateUsage(prompt: PromptMessage[], output: string): Promise<TokenUsage> {
+export async function estimateUsage(prompt: PromptMessage[], output: string, knownInputTokens?: number): Promise<TokenUsage> {
   // Loaded on first use: its tables take tens of megabytes, and most replies report their usage.
   const { countTokens } = await import('gpt-tokenizer');
-  let inputTokens = TOKENS_PER_REPLY;
-  for (const message of prompt) inputTokens += TOKENS_PER_MESSAGE + countTokens(message.content);
+  let inputTokens = knownInputTokens ?? TOKENS_PER_REPLY;
+  if (knownInputTokens === undefined) for (const message of prompt) inputTokens += TOKENS_PER_MESSAGE + countTokens(message.content);
   const outputTokens = output ? countTokens(output) : 0;
   return { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens };
 }

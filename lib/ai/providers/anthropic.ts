@@ -86,6 +86,7 @@ function pipeMessageEvents(response: Response, sink: ChunkSink, signal: AbortSig
       switch (event.type) {
         case 'message_start':
           Object.assign(usage, countUsage(event.message.usage, usage));
+          sink.inputTokens(usage.inputTokens);
           break;
         case 'content_block_delta':
           if (event.delta.type === 'text_delta') sink.text(event.delta.text);

@@ -29,8 +29,9 @@ function createProvider(model: ModelConfig, config: RunnelConfig): Provider {
     case 'anthropic':
       return createAnthropicProvider(endpoint);
     case 'openai':
+      return createOpenAIProvider({ ...endpoint, flavor: 'openai' });
     case 'openai-compatible':
-      return createOpenAIProvider(endpoint);
+      return createOpenAIProvider({ ...endpoint, flavor: 'compatible' });
   }
 }
 

@@ -16,8 +16,10 @@ const FINISH_REASONS: Record<string, FinishReason> = {
 };
 
 export interface OpenAIProviderOptions {
+  /** OpenAI's own API (or a proxy of it), or another server speaking its Chat Completions API. */
+  flavor: 'openai' | 'compatible';
   apiKey: string | undefined;
-  /** Unset: OpenAI itself. Set: any server that speaks its Chat Completions API. */
+  /** Unset: OpenAI's API. */
   baseURL: string | undefined;
   /** Time allowed for the upstream's response headers. */
   timeoutMs: number;
@@ -59,7 +61,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
       // iterator, whose promises (each also paying Next's async hooks) dominated CPU per token.
       const send = () =>
         getClient()
-          .chat.completions.create(completionRequest(prompt, options.baseURL === undefined), { signal })
+          .chat.completions.create(completionRequest(prompt, options.flavor), { signal })
           .asResponse();
       try {
         const response = await send().catch((error: unknown) => {
@@ -75,7 +77,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   };
 }
 
-function completionRequest(prompt: Prompt, isOpenAI: boolean): OpenAI.ChatCompletionCreateParamsStreaming {
+function completionRequest(prompt: Prompt, flavor: OpenAIProviderOptions['flavor']): OpenAI.ChatCompletionCreateParamsStreaming {
   return {
     model: prompt.model,
     messages: prompt.messages,
@@ -83,7 +85,7 @@ function completionRequest(prompt: Prompt, isOpenAI: boolean): OpenAI.ChatComple
     stream_options: { include_usage: true },
     // OpenAI's reasoning models refuse `max_tokens`; compatible servers mostly know only it.
     ...(prompt.maxOutputTokens !== undefined &&
-      (isOpenAI ? { max_completion_tokens: prompt.maxOutputTokens } : { max_tokens: prompt.maxOutputTokens })),
+      (flavor === 'openai' ? { max_completion_tokens: prompt.maxOutputTokens } : { max_tokens: prompt.maxOutputTokens })),
     ...(prompt.temperature !== undefined && { temperature: prompt.temperature }),
     ...(prompt.topP !== undefined && { top_p: prompt.topP }),
     ...(prompt.stop !== undefined && { stop: prompt.stop }),

@@ -29,7 +29,10 @@ export interface ChunkSink {
   text(delta: string): void;
   /** The model's visible thinking (reasoning models; compatible servers' `reasoning_content`). */
   reasoning(delta: string): void;
+  /** The provider's final counts, at the end of a complete reply. */
   usage(usage: TokenUsage): void;
+  /** The provider's count of the prompt, known before the reply (Anthropic's message_start). */
+  inputTokens(count: number): void;
   finish(reason: FinishReason): void;
 }
 

@@ -1,54 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import { startFakeUpstreamProcess, type FakeUpstreamProcess } from '@/e2e/fake-upstream/process';
-import { resetProviders } from '@/lib/ai/providers';
+import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
 import { createApiKey } from '@/lib/auth/api-keys';
-import { resetConfig } from '@/lib/config';
 import { getDatabase } from '@/lib/db';
-import { resetLimiters } from '@/lib/limits/limits';
 import { closeRedisClients } from '@/lib/limits/redis';
 import { chatBody, chatRequest, readChunks } from '@/lib/testing/chat-client';
 import { connectTestRedis } from '@/lib/testing/redis';
+import { routeTestEnvironment } from '@/lib/testing/route-environment';
 import { startTcpProxy, type TcpProxy } from '@/lib/testing/tcp-proxy';
 import { POST as completions } from '../v1/chat/completions/route';
 import { POST as chat } from './route';
 
-let fake: FakeUpstreamProcess;
+const env = routeTestEnvironment('limits');
 const redis = await connectTestRedis();
-const dataDir = mkdtempSync(path.join(tmpdir(), 'runnel-limits-'));
-const savedEnv = { ...process.env };
-
-function configure(env: Record<string, string>) {
-  process.env = {
-    ...savedEnv,
-    RUNNEL_DATA_DIR: dataDir,
-    DATABASE_URL: '',
-    REDIS_URL: '',
-    OPENAI_API_KEY: 'sk-test',
-    OPENAI_BASE_URL: fake.url,
-    OPENAI_MODEL: 'fake-model',
-    ...env,
-  };
-  resetConfig();
-  resetProviders();
-  resetLimiters();
-}
-
-beforeAll(async () => {
-  fake = await startFakeUpstreamProcess();
-});
 afterEach(async () => {
   vi.restoreAllMocks();
   await closeRedisClients();
 });
-afterAll(async () => {
-  process.env = savedEnv;
-  await fake.close();
-  await redis?.cleanUp();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => redis?.cleanUp());
+
+const configure = (vars: Record<string, string>) => env.configure({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: env.fake.url, OPENAI_MODEL: 'fake-model', ...vars });
 
 /** Sends as one browser (the cookie from its first answer) from one IP. */
 function browser(ip = '192.0.2.10') {

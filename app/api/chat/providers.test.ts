@@ -1,54 +1,29 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { startFakeUpstreamProcess, type FakeUpstreamProcess } from '@/e2e/fake-upstream/process';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { expectedText, parseScenario, reasoningText } from '@/e2e/fake-upstream/scenario';
 import { resetHealthCache } from '@/lib/ai/health';
-import { resetProviders } from '@/lib/ai/providers';
-import { resetConfig } from '@/lib/config';
 import { sql } from 'drizzle-orm';
 import { getDatabase } from '@/lib/db';
 import { queryRows } from '@/lib/db/database';
+import { routeTestEnvironment } from '@/lib/testing/route-environment';
 import { waitFor } from '@/lib/testing/wait-for';
 import { chatBody, chatRequest, readChunks } from '@/lib/testing/chat-client';
 import { GET as health } from '../health/route';
 import { POST } from './route';
 
 /** Every provider through the same browser route: Anthropic, a compatible server's reasoning, the model list. */
-let fake: FakeUpstreamProcess;
-const dataDir = mkdtempSync(path.join(tmpdir(), 'runnel-providers-'));
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  fake = await startFakeUpstreamProcess();
-});
-beforeEach(() => {
-  process.env = {
-    ...savedEnv,
-    RUNNEL_DATA_DIR: dataDir,
-    DATABASE_URL: '',
+const env = routeTestEnvironment('providers');
+beforeEach(() =>
+  env.configure({
     OPENAI_API_KEY: 'sk-test',
     ANTHROPIC_API_KEY: 'sk-ant-test',
     RUNNEL_MODELS: JSON.stringify([
-      { id: 'gpt', label: 'GPT (fake)', provider: 'openai-compatible', model: 'fake-model', baseURL: fake.url },
-      { id: 'claude', label: 'Claude (fake)', provider: 'anthropic', model: 'fake-claude', baseURL: fake.anthropicUrl, maxOutputTokens: 321 },
+      { id: 'gpt', label: 'GPT (fake)', provider: 'openai-compatible', model: 'fake-model', baseURL: env.fake.url },
+      { id: 'claude', label: 'Claude (fake)', provider: 'anthropic', model: 'fake-claude', baseURL: env.fake.anthropicUrl, maxOutputTokens: 321 },
       { id: 'offline-demo', provider: 'offline' },
     ]),
     RUNNEL_OFFLINE_TOKENS_PER_SECOND: '0',
-  };
-  resetConfig();
-  resetProviders();
-});
-afterEach(() => {
-  process.env = { ...savedEnv };
-  resetConfig();
-  resetProviders();
-});
-afterAll(async () => {
-  await fake.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+  }),
+);
 
 const send = (text: string, model: string, init?: { signal?: AbortSignal }) => POST(chatRequest(chatBody(text, { model }), init));
 const now = () => performance.timeOrigin + performance.now();
@@ -63,7 +38,7 @@ describe('Anthropic', () => {
     expect(chunks[0]).toMatchObject({ type: 'start', messageMetadata: { model: 'claude', modelLabel: 'Claude (fake)' } });
     // 10 input + 2 read from the cache; the fake counts one output token per delta.
     expect(chunks.at(-1)).toMatchObject({ type: 'finish', finishReason: 'stop', messageMetadata: { usage: { inputTokens: 12, outputTokens: 6, totalTokens: 18 } } });
-    const record = await fake.record('ant-ok');
+    const record = await env.fake.record('ant-ok');
     expect(record).toMatchObject({ api: 'anthropic', model: 'fake-claude', maxTokens: 321 });
     expect(record?.messages).toEqual([{ role: 'user', content: 'Hello [[fake id=ant-ok tokens=6]]' }]);
   });
@@ -112,7 +87,7 @@ describe('Anthropic', () => {
     const abortedAt = now();
     controller.abort();
     void reader.cancel();
-    const record = await fake.waitForDisconnect('ant-abort');
+    const record = await env.fake.waitForDisconnect('ant-abort');
     expect(record.disconnectedAt! - abortedAt).toBeLessThan(10);
   });
 });

@@ -1,40 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { readUIMessageStream, uiMessageChunkSchema, type UIMessage, type UIMessageChunk } from 'ai';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { expectedText, parseScenario } from '@/e2e/fake-upstream/scenario';
-import { startFakeUpstreamProcess, type FakeUpstreamProcess } from '@/e2e/fake-upstream/process';
-import { resetProviders } from '@/lib/ai/providers';
-import { resetConfig } from '@/lib/config';
 import { chatBody, chatRequest, readChunks } from '@/lib/testing/chat-client';
 import { persistenceTests } from '@/lib/testing/persistence-tests';
+import { routeTestEnvironment } from '@/lib/testing/route-environment';
 import { GET, POST } from './route';
 
-let fake: FakeUpstreamProcess;
-const dataDir = mkdtempSync(path.join(tmpdir(), 'runnel-route-'));
-// The embedded database, whatever the developer's environment says (route.postgres.test.ts covers Postgres).
-const savedEnv = { ...process.env, RUNNEL_DATA_DIR: dataDir, DATABASE_URL: '' };
-
-function configure(env: Record<string, string | undefined>) {
-  process.env = { ...savedEnv, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.url, OPENAI_MODEL: 'fake-model', ...env };
-  resetConfig();
-  resetProviders();
-}
-
-beforeAll(async () => {
-  fake = await startFakeUpstreamProcess();
-});
+const env = routeTestEnvironment('route');
+const configure = (vars: Record<string, string | undefined>) =>
+  env.configure({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: env.fake.url, OPENAI_MODEL: 'fake-model', ...vars });
 beforeEach(() => configure({}));
-afterEach(() => {
-  process.env = { ...savedEnv };
-  resetConfig();
-  resetProviders();
-});
-afterAll(async () => {
-  await fake.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
 
 const send = (text: string, init?: { signal?: AbortSignal }) => POST(chatRequest(chatBody(text), init));
 const now = () => performance.timeOrigin + performance.now();
@@ -65,7 +40,7 @@ describe('a reply that streams', () => {
       finishReason: 'stop',
       messageMetadata: { usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15 } },
     });
-    expect((await fake.record('ok'))?.messages).toEqual([{ role: 'user', content: 'Hi [[fake id=ok tokens=5]]' }]);
+    expect((await env.fake.record('ok'))?.messages).toEqual([{ role: 'user', content: 'Hi [[fake id=ok tokens=5]]' }]);
   });
 
   test("is read by the AI SDK's own client code into the same message", async () => {
@@ -136,7 +111,7 @@ describe('failures before the first token are HTTP errors with a JSON body', () 
     const response = await send(`[[fake id=${id} ${hang}]]`);
     expect(response.status).toBe(504);
     expect((await response.json()).error.code).toBe('upstream_timeout');
-    expect((await fake.waitForDisconnect(id)).disconnectedAt).toBeDefined();
+    expect((await env.fake.waitForDisconnect(id)).disconnectedAt).toBeDefined();
   });
 });
 
@@ -207,7 +182,7 @@ describe('the client going away closes the upstream connection at once', () => {
     const abortedAt = now();
     controller.abort();
     void reader.cancel();
-    const record = await fake.waitForDisconnect('flowing');
+    const record = await env.fake.waitForDisconnect('flowing');
     expect(record.disconnectedAt! - abortedAt).toBeLessThan(WITHIN_MS);
     expect(record.completedAt).toBeUndefined();
   });
@@ -218,7 +193,7 @@ describe('the client going away closes the upstream connection at once', () => {
     await reader.read();
     const cancelledAt = now();
     await reader.cancel();
-    const record = await fake.waitForDisconnect('cancel-body');
+    const record = await env.fake.waitForDisconnect('cancel-body');
     expect(record.disconnectedAt! - cancelledAt).toBeLessThan(WITHIN_MS);
   });
 
@@ -228,7 +203,7 @@ describe('the client going away closes the upstream connection at once', () => {
     await response.body!.getReader().read();
     const abortedAt = now();
     controller.abort();
-    const record = await fake.waitForDisconnect('silent-mid');
+    const record = await env.fake.waitForDisconnect('silent-mid');
     expect(record.disconnectedAt! - abortedAt).toBeLessThan(WITHIN_MS);
   });
 
@@ -238,11 +213,11 @@ describe('the client going away closes the upstream connection at once', () => {
   ])('%s', async (_name, hang, id) => {
     const controller = new AbortController();
     const pending = send(`[[fake id=${id} ${hang}]]`, { signal: controller.signal });
-    await fake.waitForRecord(id);
+    await env.fake.waitForRecord(id);
     await new Promise((resolve) => setTimeout(resolve, 20));
     const abortedAt = now();
     controller.abort();
-    const record = await fake.waitForDisconnect(id);
+    const record = await env.fake.waitForDisconnect(id);
     expect(record.disconnectedAt! - abortedAt).toBeLessThan(WITHIN_MS);
     expect((await pending).status).toBe(499);
   });
@@ -271,4 +246,4 @@ describe('with no provider configured', () => {
   });
 });
 
-describe('conversations are stored (embedded PGlite)', () => persistenceTests(() => fake));
+describe('conversations are stored (embedded PGlite)', () => persistenceTests(() => env.fake));

@@ -1,35 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { POST as chat } from '@/app/api/chat/route';
-import { startFakeUpstreamProcess, type FakeUpstreamProcess } from '@/e2e/fake-upstream/process';
-import { resetProviders } from '@/lib/ai/providers';
-import { resetConfig } from '@/lib/config';
-import { resetLimiters } from '@/lib/limits/limits';
 import { chatBody, chatRequest, readChunks } from '@/lib/testing/chat-client';
+import { routeTestEnvironment } from '@/lib/testing/route-environment';
 import { GET } from './route';
 
-let fake: FakeUpstreamProcess;
-const dataDir = mkdtempSync(path.join(tmpdir(), 'runnel-metrics-'));
-const savedEnv = { ...process.env };
+const env = routeTestEnvironment('metrics');
 const TOKEN = 'metrics-token-0123456789';
-
-function configure(env: Record<string, string>) {
-  process.env = { ...savedEnv, RUNNEL_DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.url, OPENAI_MODEL: 'fake-model', ...env };
-  resetConfig();
-  resetProviders();
-  resetLimiters();
-}
-
-beforeAll(async () => {
-  fake = await startFakeUpstreamProcess();
-});
-afterAll(async () => {
-  process.env = savedEnv;
-  await fake.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const configure = (vars: Record<string, string>) => env.configure({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: env.fake.url, OPENAI_MODEL: 'fake-model', ...vars });
 
 const scrape = (token?: string) => GET(new Request('http://127.0.0.1/api/metrics', { headers: token ? { authorization: `Bearer ${token}` } : {} }));
 

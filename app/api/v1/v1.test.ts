@@ -1,16 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { startFakeUpstreamProcess, type FakeUpstreamProcess } from '@/e2e/fake-upstream/process';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { expectedText, parseScenario } from '@/e2e/fake-upstream/scenario';
-import { resetProviders } from '@/lib/ai/providers';
 import { createApiKey, revokeApiKey } from '@/lib/auth/api-keys';
-import { resetConfig } from '@/lib/config';
 import { getDatabase } from '@/lib/db';
 import { queryRows } from '@/lib/db/database';
+import { routeTestEnvironment } from '@/lib/testing/route-environment';
 import { waitFor } from '@/lib/testing/wait-for';
 import { POST as completions } from './chat/completions/route';
 import { GET as models } from './models/route';
@@ -19,38 +14,18 @@ import { GET as models } from './models/route';
  * The official `openai` client against /api/v1. Its requests reach the route handlers in this
  * process (through the client's `fetch` option); the upstream is the fake, in its own process.
  */
-let fake: FakeUpstreamProcess;
+const env = routeTestEnvironment('v1');
 let key: string;
-const dataDir = mkdtempSync(path.join(tmpdir(), 'runnel-v1-'));
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  fake = await startFakeUpstreamProcess();
-});
 beforeEach(async () => {
-  process.env = {
-    ...savedEnv,
-    RUNNEL_DATA_DIR: dataDir,
-    DATABASE_URL: '',
+  env.configure({
     OPENAI_API_KEY: 'sk-test',
     ANTHROPIC_API_KEY: 'sk-ant-test',
     RUNNEL_MODELS: JSON.stringify([
-      { id: 'gpt', provider: 'openai-compatible', model: 'fake-model', baseURL: fake.url },
-      { id: 'claude', provider: 'anthropic', model: 'fake-claude', baseURL: fake.anthropicUrl },
+      { id: 'gpt', provider: 'openai-compatible', model: 'fake-model', baseURL: env.fake.url },
+      { id: 'claude', provider: 'anthropic', model: 'fake-claude', baseURL: env.fake.anthropicUrl },
     ]),
-  };
-  resetConfig();
-  resetProviders();
+  });
   key ??= (await createApiKey(await getDatabase(), { name: 'test-suite' })).key;
-});
-afterEach(() => {
-  process.env = { ...savedEnv };
-  resetConfig();
-  resetProviders();
-});
-afterAll(async () => {
-  await fake.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** Routes the client's HTTP requests to the handlers, as `next start` would. */
@@ -86,7 +61,7 @@ describe('the official openai client', () => {
     expect(text).toBe(expectedText(parseScenario('[[fake tokens=8]]')));
     expect(finish).toBe('stop');
     expect(usage).toEqual({ prompt_tokens: 10, completion_tokens: 8, total_tokens: 18 });
-    const record = await fake.record('v1-stream');
+    const record = await env.fake.record('v1-stream');
     expect(record?.messages).toEqual([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: '[[fake id=v1-stream tokens=8]]' }]);
   });
 
@@ -106,7 +81,7 @@ describe('the official openai client', () => {
       choices: [{ index: 0, message: { role: 'assistant', content: 'w0 w1 w2 w3 w4 ' }, finish_reason: 'stop' }],
       usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
     });
-    expect(await fake.record('v1-whole')).toMatchObject({ maxTokens: 50, temperature: 0.2 });
+    expect(await env.fake.record('v1-whole')).toMatchObject({ maxTokens: 50, temperature: 0.2 });
   });
 
   test('an Anthropic model answers in the same format, thinking as reasoning_content', async () => {
@@ -136,7 +111,7 @@ describe('the official openai client', () => {
         controller.abort();
       }
     }
-    const record = await fake.waitForDisconnect('v1-abort');
+    const record = await env.fake.waitForDisconnect('v1-abort');
     expect(record.disconnectedAt! - abortedAt).toBeLessThan(10);
     expect(record.completedAt).toBeUndefined();
   });

@@ -43,3 +43,16 @@ export async function readChunks(response: Response): Promise<ReadStream> {
   }
   return result;
 }
+
+/**
+ * Reads `reads` chunks, then leaves as a browser does (the request's signal aborts and the body
+ * is cancelled). Returns when it left, in epoch milliseconds, as the fake upstream records times.
+ */
+export async function leaveMidStream(response: Response, controller: AbortController, reads = 2): Promise<number> {
+  const reader = response.body!.getReader();
+  for (let i = 0; i < reads; i++) await reader.read();
+  const leftAt = performance.timeOrigin + performance.now();
+  controller.abort();
+  void reader.cancel();
+  return leftAt;
+}

@@ -10,7 +10,7 @@ import { getDatabase } from '@/lib/db';
 import { queryRows } from '@/lib/db/database';
 import { slotsInUse } from '@/lib/limits/limits';
 import { metrics } from '@/lib/metrics/registry';
-import { chatBody, chatRequest, readChunks } from './chat-client';
+import { chatBody, chatRequest, leaveMidStream, readChunks } from './chat-client';
 import { waitFor } from './wait-for';
 
 /** Two priced models on the fake upstream, for RUNNEL_MODELS. */
@@ -77,11 +77,7 @@ export function usageTests(): void {
   test('a stopped reply: estimated with the tokenizer over the prompt and the text received', async () => {
     const body = chatBody('Count slowly [[fake tokens=100000 delay=5]]', { model: 'gpt' });
     const controller = new AbortController();
-    const response = await chat(chatRequest(body, { signal: controller.signal }));
-    const reader = response.body!.getReader();
-    for (let i = 0; i < 4; i++) await reader.read();
-    controller.abort();
-    void reader.cancel();
+    await leaveMidStream(await chat(chatRequest(body, { signal: controller.signal })), controller, 4);
     const record = await recordOf(body.id);
     expect(record).toMatchObject({ outcome: 'stopped', estimated: true });
     expect(record.output_tokens).toBe(countTokens(await finalReplyText(body.id)));
@@ -93,11 +89,7 @@ export function usageTests(): void {
   test('a stopped Anthropic reply keeps the provider’s prompt count; only the output is estimated', async () => {
     const body = chatBody('[[fake tokens=100000 delay=5]]', { model: 'claude' });
     const controller = new AbortController();
-    const response = await chat(chatRequest(body, { signal: controller.signal }));
-    const reader = response.body!.getReader();
-    for (let i = 0; i < 3; i++) await reader.read();
-    controller.abort();
-    void reader.cancel();
+    await leaveMidStream(await chat(chatRequest(body, { signal: controller.signal })), controller, 3);
     const record = await recordOf(body.id);
     // message_start said 10 + 2 cached.
     expect(record).toMatchObject({ outcome: 'stopped', estimated: true, input_tokens: 12 });

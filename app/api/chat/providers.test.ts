@@ -6,7 +6,7 @@ import { getDatabase } from '@/lib/db';
 import { queryRows } from '@/lib/db/database';
 import { routeTestEnvironment } from '@/lib/testing/route-environment';
 import { waitFor } from '@/lib/testing/wait-for';
-import { chatBody, chatRequest, readChunks } from '@/lib/testing/chat-client';
+import { chatBody, chatRequest, leaveMidStream, readChunks } from '@/lib/testing/chat-client';
 import { GET as health } from '../health/route';
 import { POST } from './route';
 
@@ -26,7 +26,6 @@ beforeEach(() =>
 );
 
 const send = (text: string, model: string, init?: { signal?: AbortSignal }) => POST(chatRequest(chatBody(text, { model }), init));
-const now = () => performance.timeOrigin + performance.now();
 
 describe('Anthropic', () => {
   test('streams text with usage from message_start and message_delta, system prompt apart', async () => {
@@ -81,12 +80,7 @@ describe('Anthropic', () => {
   test('the client going away closes the upstream connection within 10 ms', async () => {
     const controller = new AbortController();
     const response = await send('[[fake id=ant-abort tokens=100000 delay=5]]', 'claude', { signal: controller.signal });
-    const reader = response.body!.getReader();
-    await reader.read();
-    await reader.read();
-    const abortedAt = now();
-    controller.abort();
-    void reader.cancel();
+    const abortedAt = await leaveMidStream(response, controller);
     const record = await env.fake.waitForDisconnect('ant-abort');
     expect(record.disconnectedAt! - abortedAt).toBeLessThan(10);
   });

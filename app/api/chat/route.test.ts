@@ -1,7 +1,7 @@
 import { readUIMessageStream, uiMessageChunkSchema, type UIMessage, type UIMessageChunk } from 'ai';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { expectedText, parseScenario } from '@/e2e/fake-upstream/scenario';
-import { chatBody, chatRequest, readChunks } from '@/lib/testing/chat-client';
+import { chatBody, chatRequest, leaveMidStream, readChunks } from '@/lib/testing/chat-client';
 import { persistenceTests } from '@/lib/testing/persistence-tests';
 import { routeTestEnvironment } from '@/lib/testing/route-environment';
 import { GET, POST } from './route';
@@ -175,13 +175,7 @@ describe('the client going away closes the upstream connection at once', () => {
   test('mid-stream, while tokens flow', async () => {
     const controller = new AbortController();
     const response = await send('[[fake id=flowing tokens=100000 delay=5]]', { signal: controller.signal });
-    const reader = response.body!.getReader();
-    await reader.read();
-    await reader.read();
-    // What Next does when the browser goes: the request signal aborts and the body is cancelled.
-    const abortedAt = now();
-    controller.abort();
-    void reader.cancel();
+    const abortedAt = await leaveMidStream(response, controller);
     const record = await env.fake.waitForDisconnect('flowing');
     expect(record.disconnectedAt! - abortedAt).toBeLessThan(WITHIN_MS);
     expect(record.completedAt).toBeUndefined();

@@ -5,8 +5,8 @@ import { DEFAULT_ANTHROPIC_MAX_TOKENS } from '@/lib/config';
 import { ChatError } from '@/lib/errors';
 import { sdkErrorToChatError } from './sdk-errors';
 import { parseEventData, pipeServerSentEvents } from './sse-pipe';
-import type { ChunkSink, Prompt, Provider, ProviderHealth, TokenUsage, UpstreamStream } from './types';
-import { upstreamFetch } from './upstream-fetch';
+import type { ChunkSink, Prompt, Provider, ProviderEndpoint, ProviderHealth, TokenUsage, UpstreamStream } from './types';
+import { sdkClientOptions } from './upstream-fetch';
 
 const STOP_REASONS: Record<string, FinishReason> = {
   end_turn: 'stop',
@@ -17,25 +17,11 @@ const STOP_REASONS: Record<string, FinishReason> = {
   refusal: 'content-filter',
 };
 
-export interface AnthropicProviderOptions {
-  apiKey: string | undefined;
-  baseURL: string | undefined;
-  /** Time allowed for the upstream's response headers. */
-  timeoutMs: number;
-}
-
 /** Anthropic's Messages API, streamed, through the official SDK. */
-export function createAnthropicProvider(options: AnthropicProviderOptions): Provider {
+export function createAnthropicProvider(options: ProviderEndpoint): Provider {
   let client: Anthropic | undefined;
   const getClient = () =>
-    (client ??= new Anthropic({
-      apiKey: options.apiKey,
-      baseURL: options.baseURL,
-      // See openai.ts: the SDK sends and maps errors, the body is read with synchronous callbacks.
-      fetch: upstreamFetch,
-      maxRetries: 0,
-      timeout: options.timeoutMs,
-    }));
+    (client ??= new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, ...sdkClientOptions(options.timeoutMs) }));
 
   return {
     async health(signal: AbortSignal): Promise<ProviderHealth> {
@@ -46,6 +32,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
         return { ok: false, reason: upstreamError(error).message };
       }
     },
+    // As in openai.ts: the SDK sends the request and maps errors; the body is read with
+    // synchronous callbacks per network read.
     async open(prompt: Prompt, signal: AbortSignal): Promise<UpstreamStream> {
       try {
         const response = await getClient().messages.create(messagesRequest(prompt), { signal }).asResponse();

@@ -3,9 +3,9 @@ import OpenAI from 'openai';
 import type { FinishReason } from 'ai';
 import { ChatError } from '@/lib/errors';
 import { sdkErrorToChatError } from './sdk-errors';
-import type { ChunkSink, Prompt, Provider, ProviderHealth, UpstreamStream } from './types';
+import type { ChunkSink, Prompt, Provider, ProviderEndpoint, ProviderHealth, UpstreamStream } from './types';
 import { parseEventData, pipeServerSentEvents } from './sse-pipe';
-import { upstreamFetch } from './upstream-fetch';
+import { sdkClientOptions } from './upstream-fetch';
 
 const FINISH_REASONS: Record<string, FinishReason> = {
   stop: 'stop',
@@ -15,14 +15,9 @@ const FINISH_REASONS: Record<string, FinishReason> = {
   function_call: 'tool-calls',
 };
 
-export interface OpenAIProviderOptions {
+export interface OpenAIProviderOptions extends ProviderEndpoint {
   /** OpenAI's own API (or a proxy of it), or another server speaking its Chat Completions API. */
   flavor: 'openai' | 'compatible';
-  apiKey: string | undefined;
-  /** Unset: OpenAI's API. */
-  baseURL: string | undefined;
-  /** Time allowed for the upstream's response headers. */
-  timeoutMs: number;
 }
 
 /**
@@ -38,11 +33,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
       // Local servers need no key, but the SDK refuses to start without one.
       apiKey: options.apiKey ?? 'not-needed',
       baseURL: options.baseURL,
-      fetch: upstreamFetch,
-      // Retries delay the first token and can wait out a long Retry-After; the person can press
-      // Retry, and a 429 is passed on to them with its Retry-After instead.
-      maxRetries: 0,
-      timeout: options.timeoutMs,
+      ...sdkClientOptions(options.timeoutMs),
     }));
 
   return {

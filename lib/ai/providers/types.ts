@@ -59,3 +59,12 @@ export interface Provider {
    */
   open(prompt: Prompt, signal: AbortSignal): Promise<UpstreamStream>;
 }
+
+/** Where a vendor's API is and how long to wait for its headers. */
+export interface ProviderEndpoint {
+  apiKey: string | undefined;
+  /** Unset: the vendor's own API. */
+  baseURL: string | undefined;
+  /** Time allowed for the upstream's response headers. */
+  timeoutMs: number;
+}

@@ -66,3 +66,10 @@ function lazyWebStream(body: Readable): ReadableStream<Uint8Array> {
     { highWaterMark: 0 },
   );
 }
+
+/**
+ * What both vendor SDK clients are built with: this fetch, and no retries. Retries delay the
+ * first token and can wait out a long Retry-After; the person can press Retry, and a 429 is
+ * passed on to them with its Retry-After instead.
+ */
+export const sdkClientOptions = (timeoutMs: number) => ({ fetch: upstreamFetch, maxRetries: 0, timeout: timeoutMs });

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { headers } from 'next/headers';
-import Link from 'next/link';
+import { PageShell } from '@/components/page-shell';
 import { ApiKeys } from '@/components/settings/api-keys';
 import { listApiKeys } from '@/lib/auth/api-keys';
 import { currentIdentityId } from '@/lib/auth/session';
@@ -17,13 +17,7 @@ export default async function SettingsPage() {
   const host = requestHeaders.get('x-forwarded-host') ?? requestHeaders.get('host') ?? 'localhost:3000';
   const protocol = requestHeaders.get('x-forwarded-proto') ?? (host.startsWith('localhost') || host.startsWith('127.') ? 'http' : 'https');
   return (
-    <main className="mx-auto w-full max-w-3xl px-4 py-8">
-      <nav className="mb-6 text-sm">
-        <Link href="/" className="text-ink-muted hover:text-ink">
-          ← Back to chat
-        </Link>
-      </nav>
-      <h1 className="text-2xl font-semibold tracking-tight">Settings</h1>
+    <PageShell title="Settings" current="/settings">
       <ApiKeys
         initialKeys={keys.map((key) => ({
           id: key.id,
@@ -36,6 +30,6 @@ export default async function SettingsPage() {
         baseUrl={`${protocol}://${host}/api/v1`}
         exampleModel={chatModels()[0]!.id}
       />
-    </main>
+    </PageShell>
   );
 }

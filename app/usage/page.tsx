@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { PageShell } from '@/components/page-shell';
 import { currentIdentityId } from '@/lib/auth/session';
 import { getDatabase } from '@/lib/db';
 import { formatUsd } from '@/lib/usage/cost';
@@ -12,16 +12,7 @@ export default async function UsagePage() {
   const identityId = await currentIdentityId();
   const summary = identityId ? await usageSummary(await getDatabase(), identityId) : undefined;
   return (
-    <main className="mx-auto w-full max-w-3xl px-4 py-8">
-      <nav className="mb-6 flex gap-4 text-sm">
-        <Link href="/" className="text-ink-muted hover:text-ink">
-          ← Back to chat
-        </Link>
-        <Link href="/settings" className="text-ink-muted hover:text-ink">
-          API keys
-        </Link>
-      </nav>
-      <h1 className="text-2xl font-semibold tracking-tight">Usage</h1>
+    <PageShell title="Usage" current="/usage">
       <p className="mt-1 text-sm text-ink-muted">
         The last {summary?.days ?? 30} days, in UTC. Every request to a model counts, including answers you stopped; counts marked ~ are
         estimated with a tokenizer where the provider reported none. Cost uses the prices configured for each model.
@@ -35,7 +26,7 @@ export default async function UsagePage() {
           {summary.byKey.length > 0 && <UsageTable title="Per API key" first="Key" rows={summary.byKey} />}
         </>
       )}
-    </main>
+    </PageShell>
   );
 }
 

@@ -50,6 +50,8 @@ test('the sidebar lists conversations newest first, opens, renames, searches and
   await expect(sidebar(page).getByRole('link')).toHaveCount(2);
   await sidebar(page).getByRole('button', { name: /Delete Beta topic/ }).click();
   await sidebar(page).getByRole('button', { name: 'Delete', exact: true }).click();
+  // Gone once the server has deleted it (while asking, the item shows no link either).
+  await expect(sidebar(page).getByRole('listitem')).toHaveCount(1);
   await expect(sidebar(page).getByRole('link')).toHaveText(['Sourdough notes']);
   await page.reload();
   await expect(sidebar(page).getByRole('link')).toHaveText(['Sourdough notes']);

@@ -136,6 +136,7 @@ function ConversationItem({ item, active, onRenamed, onDeleted, onOpen }: ItemPr
   const [mode, setMode] = useState<'view' | 'rename' | 'confirm-delete'>('view');
   const [title, setTitle] = useState(item.title);
   const [failure, setFailure] = useState<string>();
+  const [deleting, setDeleting] = useState(false);
   const url = `/api/conversations/${encodeURIComponent(item.id)}`;
 
   const saveTitle = async (event: FormEvent) => {
@@ -146,8 +147,10 @@ function ConversationItem({ item, active, onRenamed, onDeleted, onOpen }: ItemPr
     setMode('view');
   };
   const confirmDelete = async () => {
-    const response = await fetch(url, { method: 'DELETE' });
-    if (!response.ok) return setFailure('Could not delete it.');
+    setDeleting(true);
+    const response = await fetch(url, { method: 'DELETE' }).catch(() => undefined);
+    setDeleting(false);
+    if (!response?.ok) return setFailure('Could not delete it.');
     onDeleted(item.id);
     if (active) router.push('/');
   };
@@ -178,8 +181,8 @@ function ConversationItem({ item, active, onRenamed, onDeleted, onOpen }: ItemPr
       <li className="rounded-lg border border-danger/40 p-2 text-sm">
         <p>Delete “{item.title}”? This cannot be undone.</p>
         <div className="mt-2 flex gap-2">
-          <Button className="h-8 bg-danger! text-white" onClick={confirmDelete}>
-            Delete
+          <Button className="h-8 bg-danger! text-white" onClick={confirmDelete} disabled={deleting}>
+            {deleting ? 'Deleting…' : 'Delete'}
           </Button>
           <Button variant="ghost" className="h-8" onClick={() => setMode('view')}>
             Cancel

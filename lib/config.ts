@@ -136,7 +136,7 @@ export const OFFLINE_MODEL: ModelConfig = {
 
 export function parseConfig(env: Environment): RunnelConfig {
   const e = parseOrThrow(EnvSchema, env, '');
-  const models = e.RUNNEL_MODELS || e.RUNNEL_MODELS_FILE ? listedModels(e, env) : environmentModels(e);
+  const models = e.RUNNEL_MODELS || e.RUNNEL_MODELS_FILE ? listedModels(e, env) : environmentModels(e, env);
   return {
     models,
     limits: {
@@ -166,34 +166,14 @@ export function parseConfig(env: Environment): RunnelConfig {
 }
 
 /** The simple case: one model per provider whose key (or base URL) is set; else the offline model. */
-function environmentModels(e: Env): ModelConfig[] {
-  const models: ModelConfig[] = [];
+function environmentModels(e: Env, env: Environment): ModelConfig[] {
+  const entries: ModelEntry[] = [];
   if (e.OPENAI_API_KEY || e.OPENAI_BASE_URL) {
-    models.push({
-      ...OFFLINE_MODEL,
-      id: e.OPENAI_MODEL,
-      label: e.OPENAI_MODEL,
-      provider: e.OPENAI_BASE_URL ? 'openai-compatible' : 'openai',
-      upstreamModel: e.OPENAI_MODEL,
-      baseURL: e.OPENAI_BASE_URL,
-      apiKey: e.OPENAI_API_KEY,
-      prices: undefined,
-    });
+    entries.push({ id: e.OPENAI_MODEL, provider: e.OPENAI_BASE_URL ? 'openai-compatible' : 'openai', baseURL: e.OPENAI_BASE_URL });
   }
-  if (e.ANTHROPIC_API_KEY) {
-    models.push({
-      ...OFFLINE_MODEL,
-      id: e.ANTHROPIC_MODEL,
-      label: e.ANTHROPIC_MODEL,
-      provider: 'anthropic',
-      upstreamModel: e.ANTHROPIC_MODEL,
-      baseURL: e.ANTHROPIC_BASE_URL,
-      apiKey: e.ANTHROPIC_API_KEY,
-      maxOutputTokens: DEFAULT_ANTHROPIC_MAX_TOKENS,
-      prices: undefined,
-    });
-  }
-  return models.length > 0 ? models : [OFFLINE_MODEL];
+  if (e.ANTHROPIC_API_KEY) entries.push({ id: e.ANTHROPIC_MODEL, provider: 'anthropic' });
+  if (entries.length === 0) return [OFFLINE_MODEL];
+  return entries.map((entry) => fromEntry(entry, e, env));
 }
 
 /** Several models, from RUNNEL_MODELS (JSON) or the JSON file RUNNEL_MODELS_FILE names. */
@@ -208,13 +188,12 @@ function listedModels(e: Env, env: Environment): ModelConfig[] {
     throw new Error(`Invalid Runnel configuration: ${source} is not valid JSON (${(error as Error).message})`);
   }
   const entries = parseOrThrow(ModelListSchema, json, `${source}`);
-  const models = entries.map((entry) => fromEntry(entry, e, env));
   // The entry marked `default` comes first; otherwise the list's order decides.
-  return models.sort((a, b) => Number(isDefault(entries, b)) - Number(isDefault(entries, a)));
+  const ordered = [...entries.filter((entry) => entry.default), ...entries.filter((entry) => !entry.default)];
+  return ordered.map((entry) => fromEntry(entry, e, env));
 }
 
-const isDefault = (entries: ModelEntry[], model: ModelConfig) => entries.find((m) => m.id === model.id)?.default === true;
-
+/** A model from a list entry (or what the environment names), its defaults filled in. */
 function fromEntry(entry: ModelEntry, e: Env, env: Environment): ModelConfig {
   if (entry.provider === 'offline') return { ...OFFLINE_MODEL, id: entry.id, label: entry.label ?? OFFLINE_MODEL.label };
   const anthropic = entry.provider === 'anthropic';

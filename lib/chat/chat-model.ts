@@ -16,5 +16,5 @@ export function chatModelFor(conversationModel?: string | null): string {
 }
 
 export function modelLabel(id: string): string | undefined {
-  return getConfig().models.find((model) => model.id === id)?.label;
+  return findModel(getConfig(), id)?.label;
 }

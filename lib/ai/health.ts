@@ -1,6 +1,7 @@
 import 'server-only';
-import type { ModelConfig, RunnelConfig } from '@/lib/config';
+import type { RunnelConfig } from '@/lib/config';
 import { providerFor } from './providers';
+import type { Provider } from './providers/types';
 
 export interface ProviderReport {
   model: string;
@@ -36,17 +37,25 @@ export function resetHealthCache(): void {
 }
 
 async function runChecks(config: RunnelConfig): Promise<HealthReport> {
-  const providers = await Promise.all(config.models.map((model) => checkModel(model, config)));
+  // Models served by one endpoint share its provider: it is checked once for all of them.
+  const checks = new Map<Provider, ReturnType<typeof checkProvider>>();
+  const providers = await Promise.all(
+    config.models.map(async (model) => {
+      const provider = providerFor(model, config);
+      if (!checks.has(provider)) checks.set(provider, checkProvider(provider));
+      return { ...(await checks.get(provider)!), model: model.id, label: model.label };
+    }),
+  );
   const defaultOk = providers.find((p) => p.model === config.defaultModel.id)?.ok ?? false;
   return { status: defaultOk ? 'ok' : 'unavailable', checkedAt: new Date().toISOString(), providers };
 }
 
-async function checkModel(model: ModelConfig, config: RunnelConfig): Promise<ProviderReport> {
+async function checkProvider(provider: Provider): Promise<Omit<ProviderReport, 'model' | 'label'>> {
   const started = performance.now();
   const signal = AbortSignal.timeout(CHECK_TIMEOUT_MS);
-  const health = await providerFor(model, config).health(signal);
+  const health = await provider.health(signal);
   const latencyMs = Math.round(performance.now() - started);
-  if (health.ok) return { model: model.id, label: model.label, ok: true, latencyMs };
+  if (health.ok) return { ok: true, latencyMs };
   const reason = signal.aborted ? `The model provider did not answer within ${CHECK_TIMEOUT_MS / 1000} s.` : health.reason;
-  return { model: model.id, label: model.label, ok: false, latencyMs, reason };
+  return { ok: false, latencyMs, reason };
 }

@@ -12,7 +12,7 @@ export type GenerationStatus = 'pending' | 'streaming' | 'done' | 'stopped' | 'e
 export interface GenerationMetadata {
   model: string;
   modelLabel: string;
-  usage?: TokenUsage & { costUsd?: number; estimated?: boolean };
+  usage?: TokenUsage & { costUsd?: number };
   timing?: { firstTokenMs?: number; durationMs: number };
 }
 

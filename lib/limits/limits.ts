@@ -114,8 +114,8 @@ async function takeSlot(limiter: RateLimiterAbstract, key: string, scope: LimitS
 
 const SCOPE_WORDS: Record<LimitScope, string> = { identity: 'user', ip: 'IP address' };
 
-/** A 429 naming the limit in words; anything but a limiter's refusal is a bug and passes through. */
-function refusal(limit: LimitName, scope: LimitScope, points: number, rejection: unknown): unknown {
+/** A 429 naming the limit in words. Anything but a limiter's refusal (a fault: Redis failures go to the in-memory limiter) is logged and answered 500. */
+function refusal(limit: LimitName, scope: LimitScope, points: number, rejection: unknown): ChatError {
   if (!(rejection instanceof RateLimiterRes)) {
     logFailure(rejection);
     return new ChatError('internal_error', 'Limits could not be checked. Please try again.');

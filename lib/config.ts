@@ -123,7 +123,7 @@ type ModelEntry = z.infer<typeof ModelEntrySchema>;
 /** Anthropic rejects requests without a cap on output; this one fits every current Claude model. */
 export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;
 
-export const OFFLINE_MODEL: ModelConfig = {
+const OFFLINE_MODEL: ModelConfig = {
   id: 'offline-demo',
   label: 'Offline demo',
   provider: 'offline',

@@ -38,10 +38,10 @@ const summaryColumns = {
   revokedAt: apiKeys.revokedAt,
 };
 
-export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
+const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /** 256 random bits, base64url: `rk_` + 43 characters. */
-export const generateApiKey = () => KEY_PREFIX + randomBytes(32).toString('base64url');
+const generateApiKey = () => KEY_PREFIX + randomBytes(32).toString('base64url');
 
 /** What creating a key takes, from the settings page, the admin API or the CLI. */
 export const NewApiKeySchema = z.object({

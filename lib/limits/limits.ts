@@ -133,7 +133,7 @@ function refusal(limit: LimitName, scope: LimitScope, points: number, rejection:
 }
 
 /** "12 seconds", "3 minutes", "2 hours 5 minutes". */
-export function inWords(seconds: number): string {
+function inWords(seconds: number): string {
   const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
   if (seconds < 60) return plural(seconds, 'second');
   const minutes = Math.ceil(seconds / 60);

@@ -27,7 +27,7 @@ const Message = z.looseObject({
  * `metadata`…) are ignored, as OpenAI-compatible servers do; ones whose absence would change the
  * answer's meaning (tools, n > 1) are refused by name.
  */
-export const CompletionRequestSchema = z
+const CompletionRequestSchema = z
   .looseObject({
     model: z.string().min(1).max(200),
     messages: z.array(Message).min(1, 'messages must not be empty').max(LIMITS.messages),
@@ -65,17 +65,13 @@ export function requestedModel(config: RunnelConfig, id: string): ModelConfig {
 export const contentText = (content: CompletionRequest['messages'][number]['content']): string =>
   typeof content === 'string' ? content : (content ?? []).map((part) => part.text ?? '').join('');
 
-export function toPromptMessages(body: CompletionRequest): PromptMessage[] {
-  return body.messages.map((m) => ({ role: m.role === 'developer' ? 'system' : m.role, content: contentText(m.content) }));
-}
-
 /** What goes upstream: the caller's sampling options within the model's configured cap. */
 export function toPrompt(body: CompletionRequest, model: ModelConfig): Prompt {
   const requested = body.max_completion_tokens ?? body.max_tokens ?? undefined;
   const cap = model.maxOutputTokens;
   return {
     model: model.upstreamModel,
-    messages: toPromptMessages(body),
+    messages: body.messages.map((m): PromptMessage => ({ role: m.role === 'developer' ? 'system' : m.role, content: contentText(m.content) })),
     maxOutputTokens: requested !== undefined && cap !== undefined ? Math.min(requested, cap) : (requested ?? cap),
     temperature: body.temperature ?? undefined,
     topP: body.top_p ?? undefined,

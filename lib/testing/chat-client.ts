@@ -56,3 +56,9 @@ export async function leaveMidStream(response: Response, controller: AbortContro
   void reader.cancel();
   return leftAt;
 }
+
+/**
+ * Waits for earlier tests' replies to finish saving (their final writes run on this same event
+ * loop), so that a timing assertion measures only its own test's path.
+ */
+export const letEarlierRepliesSettle = () => new Promise((resolve) => setTimeout(resolve, 150));

@@ -6,7 +6,7 @@ import { getDatabase } from '@/lib/db';
 import { queryRows } from '@/lib/db/database';
 import { routeTestEnvironment } from '@/lib/testing/route-environment';
 import { waitFor } from '@/lib/testing/wait-for';
-import { chatBody, chatRequest, leaveMidStream, readChunks } from '@/lib/testing/chat-client';
+import { chatBody, chatRequest, leaveMidStream, letEarlierRepliesSettle, readChunks } from '@/lib/testing/chat-client';
 import { GET as health } from '../health/route';
 import { POST } from './route';
 
@@ -78,6 +78,7 @@ describe('Anthropic', () => {
   });
 
   test('the client going away closes the upstream connection within 10 ms', async () => {
+    await letEarlierRepliesSettle();
     const controller = new AbortController();
     const response = await send('[[fake id=ant-abort tokens=100000 delay=5]]', 'claude', { signal: controller.signal });
     const abortedAt = await leaveMidStream(response, controller);

@@ -1,7 +1,7 @@
 import { readUIMessageStream, uiMessageChunkSchema, type UIMessage, type UIMessageChunk } from 'ai';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { expectedText, parseScenario } from '@/e2e/fake-upstream/scenario';
-import { chatBody, chatRequest, leaveMidStream, readChunks } from '@/lib/testing/chat-client';
+import { chatBody, chatRequest, leaveMidStream, letEarlierRepliesSettle, readChunks } from '@/lib/testing/chat-client';
 import { persistenceTests } from '@/lib/testing/persistence-tests';
 import { routeTestEnvironment } from '@/lib/testing/route-environment';
 import { GET, POST } from './route';
@@ -168,9 +168,7 @@ describe('bad requests are 4xx with a JSON body naming the problem', () => {
 
 describe('the client going away closes the upstream connection at once', () => {
   const WITHIN_MS = 10;
-  // The previous test's reply may still be saving (its final write) on this same event loop;
-  // let it finish so only this test's own path is timed.
-  beforeEach(() => new Promise((resolve) => setTimeout(resolve, 150)));
+  beforeEach(letEarlierRepliesSettle);
 
   test('mid-stream, while tokens flow', async () => {
     const controller = new AbortController();

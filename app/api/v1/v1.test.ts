@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, test } from 'vitest';
 import { expectedText, parseScenario } from '@/e2e/fake-upstream/scenario';
 import { createApiKey, revokeApiKey } from '@/lib/auth/api-keys';
 import { getDatabase } from '@/lib/db';
+import { letEarlierRepliesSettle } from '@/lib/testing/chat-client';
 import { queryRows } from '@/lib/db/database';
 import { routeTestEnvironment } from '@/lib/testing/route-environment';
 import { waitFor } from '@/lib/testing/wait-for';
@@ -98,6 +99,7 @@ describe('the official openai client', () => {
   });
 
   test('aborting a stream closes the upstream connection within 10 ms', async () => {
+    await letEarlierRepliesSettle();
     const controller = new AbortController();
     const stream = await client().chat.completions.create(
       { model: 'gpt', messages: user('[[fake id=v1-abort tokens=100000 delay=5]]'), stream: true },

@@ -2,11 +2,21 @@ import { sql } from 'drizzle-orm';
 import { boolean, doublePrecision, foreignKey, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { ChatPart, MessageStatus } from '@/lib/chat/message';
 
+/** When a row was made; and, where rows change, when they last did. */
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+/** The identity a row belongs to; it goes with its identity. */
+const ownerIdentity = () =>
+  uuid('identity_id')
+    .notNull()
+    .references(() => identities.id, { onDelete: 'cascade' });
+
 /** A browser (by its signed cookie) or, later, an API key: everything is scoped to one. */
 export const identities = pgTable('identities', {
   id: uuid('id').primaryKey().defaultRandom(),
   kind: text('kind', { enum: ['browser', 'api_key'] }).notNull().default('browser'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  createdAt: createdAt(),
   lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -20,14 +30,12 @@ export const apiKeys = pgTable(
   'api_keys',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    identityId: uuid('identity_id')
-      .notNull()
-      .references(() => identities.id, { onDelete: 'cascade' }),
+    identityId: ownerIdentity(),
     name: text('name').notNull(),
     prefix: text('prefix').notNull(),
     /** SHA-256 of the whole key, hex. Keys are 256 random bits, so a fast hash is enough. */
     hash: text('hash').notNull().unique(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
@@ -38,17 +46,15 @@ export const conversations = pgTable(
   'conversations',
   {
     id: text('id').primaryKey(),
-    identityId: uuid('identity_id')
-      .notNull()
-      .references(() => identities.id, { onDelete: 'cascade' }),
+    identityId: ownerIdentity(),
     title: text('title').notNull().default(''),
     model: text('model'),
     /** Set when the conversation came through /api/v1 with this key. */
     apiKeyId: uuid('api_key_id').references(() => apiKeys.id, { onDelete: 'set null' }),
     /** The message the conversation currently ends at; the path to it is what is shown. */
     activeLeafId: text('active_leaf_id'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   // The sidebar: one identity's conversations, newest first.
   (table) => [index('conversations_identity_recent_idx').on(table.identityId, table.updatedAt.desc())],
@@ -86,8 +92,8 @@ export const messages = pgTable(
     error: text('error'),
     firstTokenMs: real('first_token_ms'),
     durationMs: real('duration_ms'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (table) => [
     primaryKey({ columns: [table.conversationId, table.id] }),
@@ -106,9 +112,7 @@ export const usageRecords = pgTable(
   'usage_records',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    identityId: uuid('identity_id')
-      .notNull()
-      .references(() => identities.id, { onDelete: 'cascade' }),
+    identityId: ownerIdentity(),
     apiKeyId: uuid('api_key_id').references(() => apiKeys.id, { onDelete: 'set null' }),
     conversationId: text('conversation_id'),
     messageId: text('message_id'),
@@ -121,7 +125,7 @@ export const usageRecords = pgTable(
     estimated: boolean('estimated').notNull(),
     costUsd: doublePrecision('cost_usd'),
     clientIp: text('client_ip'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (table) => [
     index('usage_identity_time_idx').on(table.identityId, table.createdAt),

@@ -1,5 +1,6 @@
 import type { NextConfig } from 'next';
-import { PHASE_PRODUCTION_SERVER } from 'next/constants';
+import { PHASE_PRODUCTION_BUILD, PHASE_PRODUCTION_SERVER } from 'next/constants';
+import { VERCEL_NEEDS_DATABASE, vercelWithoutDatabase } from './lib/vercel';
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
@@ -17,6 +18,13 @@ export default function config(phase: string): NextConfig {
     throw new Error(
       "AUTH_SECRET is not set. In production it is required: it signs the identity cookie that keeps each person's conversations private. Generate one with `openssl rand -base64 32` and set AUTH_SECRET.",
     );
+  }
+  if (phase === PHASE_PRODUCTION_BUILD) {
+    // A Vercel deployment without a database fails its build, saying what to add, not its first request.
+    if (vercelWithoutDatabase(process.env)) throw new Error(VERCEL_NEEDS_DATABASE);
+    // Every build also lays out a self-contained server in .next/standalone, which the Docker
+    // image is made of. Only the build asks for it: `next start` serves the same build as before.
+    return { ...nextConfig, output: 'standalone' };
   }
   return nextConfig;
 }

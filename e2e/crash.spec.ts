@@ -61,3 +61,16 @@ test('in production the server will not start without AUTH_SECRET, and says why'
   expect(code).not.toBe(0);
   expect(output).toContain('AUTH_SECRET is not set');
 });
+
+test('on Vercel (VERCEL set) without a database URL the server will not start, and says what to set', async () => {
+  const server = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '--port', String(E2E.crashPort + 2), '--hostname', '127.0.0.1'], {
+    env: { ...process.env, ...E2E.serverEnv('vercel-no-database'), VERCEL: '1', DATABASE_URL: '', POSTGRES_URL: '' },
+  });
+  let output = '';
+  server.stdout!.on('data', (data: Buffer) => (output += data.toString()));
+  server.stderr!.on('data', (data: Buffer) => (output += data.toString()));
+  const code = await new Promise<number | null>((resolve) => server.once('exit', resolve));
+  expect(code).toBe(1);
+  expect(output).toContain('on Vercel, Runnel needs a PostgreSQL database');
+  expect(output).toContain('DATABASE_URL or POSTGRES_URL');
+});

@@ -8,6 +8,13 @@ const offlinePort = 3311;
 const crashPort = 3312;
 /** Two instances sharing one Postgres and one Redis (limits.spec.ts). */
 const sharedPorts = [3313, 3314] as const;
+/** Servers that the deployment specs start, stop and restart on their own. */
+const shutdownPort = 3315;
+const containerPort = 3316;
+/** Two instances behind nginx (nginx.spec.ts), nginx itself, and a relay standing for compose's published port. */
+const proxiedPorts = [3317, 3318] as const;
+const nginxPort = 8310;
+const publishedPort = 8311;
 
 // Each test run gets its own embedded databases, so runs never share state.
 const runDir = path.join(tmpdir(), `runnel-e2e-${process.env.RUNNEL_E2E_RUN ??= `${Date.now()}-${process.pid}`}`);
@@ -18,6 +25,11 @@ export const E2E = {
   offlinePort,
   crashPort,
   sharedPorts,
+  shutdownPort,
+  containerPort,
+  proxiedPorts,
+  nginxPort,
+  publishedPort,
   runDir,
   fakeUrl: `http://127.0.0.1:${fakePort}/v1`,
   fakeControlUrl: `http://127.0.0.1:${fakePort}/__fake/requests`,

@@ -54,3 +54,14 @@ test.each([
 ])('a model list with %s fails at start with a message naming it', (_name, list, message) => {
   expect(() => parseConfig({ RUNNEL_MODELS: list })).toThrow(message);
 });
+
+test('deployment settings: Vercel needs a real database and takes its integrations\u2019 variable names; shutdown grace and public URL', () => {
+  expect(() => parseConfig({ VERCEL: '1' })).toThrow(/on Vercel, Runnel needs a PostgreSQL database.*DATABASE_URL or POSTGRES_URL/);
+  const vercel = parseConfig({ VERCEL: '1', POSTGRES_URL: 'postgres://neon.example/db?sslmode=require', KV_URL: 'rediss://default:pw@kv.example:6379' });
+  expect(vercel).toMatchObject({ onVercel: true, databaseUrl: 'postgres://neon.example/db?sslmode=require', redisUrl: 'rediss://default:pw@kv.example:6379' });
+  // The plain names win where both are set.
+  expect(parseConfig({ DATABASE_URL: 'postgres://a/db', POSTGRES_URL: 'postgres://b/db', REDIS_URL: 'redis://a', KV_URL: 'redis://b' })).toMatchObject({ databaseUrl: 'postgres://a/db', redisUrl: 'redis://a' });
+  expect(parseConfig({})).toMatchObject({ onVercel: false, databaseUrl: undefined, shutdownGraceMs: 25_000, publicUrl: undefined });
+  expect(parseConfig({ RUNNEL_SHUTDOWN_GRACE_MS: '5000', RUNNEL_PUBLIC_URL: 'https://chat.example.com' })).toMatchObject({ shutdownGraceMs: 5000, publicUrl: 'https://chat.example.com' });
+  expect(() => parseConfig({ RUNNEL_SHUTDOWN_GRACE_MS: '-1' })).toThrow(/RUNNEL_SHUTDOWN_GRACE_MS/);
+});

@@ -2,6 +2,7 @@ import 'server-only';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { VERCEL_NEEDS_DATABASE, vercelWithoutDatabase } from './vercel';
 
 export type ProviderKind = 'openai' | 'openai-compatible' | 'anthropic' | 'offline';
 
@@ -51,6 +52,12 @@ export interface RunnelConfig {
   offlineTokensPerSecond: number;
   /** Real Postgres; unset means the embedded one under `dataDir`. */
   databaseUrl: string | undefined;
+  /** How long a stopping server lets replies in flight finish before it interrupts them. */
+  shutdownGraceMs: number;
+  /** Where browsers reach Runnel, when a proxy in front hides it (accepted as a same-origin host). */
+  publicUrl: string | undefined;
+  /** Running as Vercel functions: no writable disk, connections per function instance. */
+  onVercel: boolean;
   /** Where the embedded database and the development signing secret live. */
   dataDir: string;
   /** Signs the identity cookie; required in production. */
@@ -79,7 +86,14 @@ const EnvSchema = z.object({
   RUNNEL_HEARTBEAT_MS: withDefault(z.coerce.number().int().positive(), 15_000),
   RUNNEL_OFFLINE_TOKENS_PER_SECOND: withDefault(z.coerce.number().min(0), 60),
   DATABASE_URL: optionalString,
+  // What Vercel's Postgres integrations (Neon, Supabase, Prisma Postgres) set.
+  POSTGRES_URL: optionalString,
   REDIS_URL: optionalString,
+  // What Vercel's Redis integrations (Upstash KV, Redis Cloud) set.
+  KV_URL: optionalString,
+  VERCEL: optionalString,
+  RUNNEL_SHUTDOWN_GRACE_MS: withDefault(z.coerce.number().int().min(0), 25_000),
+  RUNNEL_PUBLIC_URL: optionalUrl,
   RUNNEL_REDIS_PREFIX: withDefault(z.string().regex(/^[\w:.-]{1,50}$/), 'runnel'),
   RUNNEL_TRUSTED_PROXIES: withDefault(z.coerce.number().int().min(0).max(10), 1),
   RUNNEL_METRICS_TOKEN: z.preprocess(unsetIfEmpty, z.string().min(16, 'must be at least 16 characters').optional()),
@@ -136,6 +150,10 @@ const OFFLINE_MODEL: ModelConfig = {
 
 export function parseConfig(env: Environment): RunnelConfig {
   const e = parseOrThrow(EnvSchema, env, '');
+  if (vercelWithoutDatabase(e)) throw new Error(VERCEL_NEEDS_DATABASE);
+  // Named as the CLIs name it (databaseUrlIn in lib/db/database.ts).
+  const databaseUrl = e.DATABASE_URL ?? e.POSTGRES_URL;
+  const onVercel = e.VERCEL !== undefined;
   const models = e.RUNNEL_MODELS || e.RUNNEL_MODELS_FILE ? listedModels(e, env) : environmentModels(e, env);
   return {
     models,
@@ -151,7 +169,7 @@ export function parseConfig(env: Environment): RunnelConfig {
         tokensPerDay: e.RUNNEL_LIMIT_IP_TOKENS_PER_DAY,
       },
     },
-    redisUrl: e.REDIS_URL,
+    redisUrl: e.REDIS_URL ?? e.KV_URL,
     redisPrefix: e.RUNNEL_REDIS_PREFIX,
     trustedProxies: e.RUNNEL_TRUSTED_PROXIES,
     metricsToken: e.RUNNEL_METRICS_TOKEN,
@@ -159,7 +177,10 @@ export function parseConfig(env: Environment): RunnelConfig {
     firstByteTimeoutMs: e.RUNNEL_FIRST_BYTE_TIMEOUT_MS,
     heartbeatMs: e.RUNNEL_HEARTBEAT_MS,
     offlineTokensPerSecond: e.RUNNEL_OFFLINE_TOKENS_PER_SECOND,
-    databaseUrl: e.DATABASE_URL,
+    databaseUrl,
+    shutdownGraceMs: e.RUNNEL_SHUTDOWN_GRACE_MS,
+    publicUrl: e.RUNNEL_PUBLIC_URL,
+    onVercel,
     dataDir: path.resolve(e.RUNNEL_DATA_DIR),
     authSecret: e.AUTH_SECRET,
   };

@@ -20,6 +20,8 @@ export const ERROR_STATUS = {
   upstream_bad_request: 502,
   upstream_error: 502,
   upstream_unavailable: 503,
+  // This instance is shutting down; another one (or this one, restarted) can take the request.
+  server_draining: 503,
   upstream_timeout: 504,
 } as const;
 
@@ -64,4 +66,15 @@ export function toChatError(error: unknown): ChatError {
   if (error instanceof ChatError) return error;
   console.error('[runnel] unexpected error', error);
   return new ChatError('internal_error', 'Something went wrong on the server. Please try again.');
+}
+
+/** What the reader of a reply cut off by a server restart is told; the reply is stored as `interrupted`. */
+export const SERVER_RESTART_MESSAGE = 'The server restarted while answering. The answer is saved up to here; send it again to continue.';
+
+/** Seconds a client refused by a draining instance should wait: another instance may answer at once. */
+const DRAINING_RETRY_AFTER_S = '2';
+
+/** The answer to a request this instance will not take because it is shutting down. */
+export function serverDraining(message = 'This server is restarting and takes no new requests. Please retry.'): ChatError {
+  return new ChatError('server_draining', message, { retryAfter: DRAINING_RETRY_AFTER_S });
 }

@@ -2,11 +2,13 @@ import 'server-only';
 import { generateId, type FinishReason, type UIMessageChunk } from 'ai';
 import type { ChatPart } from '@/lib/chat/message';
 import type { ModelPrices } from '@/lib/config';
-import { ChatError } from '@/lib/errors';
+import { ChatError, SERVER_RESTART_MESSAGE, serverDraining } from '@/lib/errors';
 import { costUsd } from '@/lib/usage/cost';
 import type { ChunkSink, Prompt, Provider, TokenUsage, UpstreamStream } from './providers/types';
 
-export type GenerationStatus = 'pending' | 'streaming' | 'done' | 'stopped' | 'error';
+export type GenerationStatus = 'pending' | 'streaming' | 'done' | 'stopped' | 'error' | 'interrupted';
+type EndStatus = Exclude<GenerationStatus, 'pending' | 'streaming'>;
+
 
 /** What the person sees as the assistant message's metadata (deep-merged by AI SDK clients). */
 export interface GenerationMetadata {
@@ -43,6 +45,8 @@ export interface GenerationOptions {
    * (usage records, limit slots, metrics) hangs here so that nothing can skip it.
    */
   onEnd?: (generation: Generation) => void;
+  /** Runs as the generation is made, before the request is sent: for whoever may have to cut it short. */
+  onStart?: (generation: Generation) => void;
 }
 
 /**
@@ -74,6 +78,11 @@ export class Generation {
   private readonly listeners = new Set<GenerationListener>();
   private readonly terminalChunks: UIMessageChunk[] = [];
   private timedOut = false;
+  /** Cancelled by this server going away, not by the client. */
+  private serverStopping = false;
+  private markEnded!: () => void;
+  /** Settles when the reply has ended, however it ended. */
+  readonly ended = new Promise<void>((resolve) => (this.markEnded = resolve));
 
   private constructor(private readonly options: GenerationOptions) {
     this.messageId = options.messageId ?? generateId();
@@ -85,12 +94,23 @@ export class Generation {
    */
   static async start(options: GenerationOptions, clientSignal?: AbortSignal): Promise<Generation> {
     const generation = new Generation(options);
+    options.onStart?.(generation);
     await generation.run(clientSignal);
     return generation;
   }
 
   /** Cancels the upstream request at once. The reply ends as `stopped`. */
   abort(): void {
+    this.controller.abort();
+  }
+
+  /**
+   * Cancels the upstream request because this server is shutting down: the reply ends as
+   * `interrupted`, and its readers get an error saying so after the text they have.
+   */
+  interrupt(): void {
+    if (this.endedAt !== undefined) return;
+    this.serverStopping = true;
     this.controller.abort();
   }
 
@@ -126,7 +146,7 @@ export class Generation {
       await this.pipeUntilFirstEvent(upstream);
     } catch (error) {
       const failure = this.failureBeforeFirstEvent(error);
-      this.end(failure.code === 'request_cancelled' ? 'stopped' : 'error', failure);
+      this.end(failure.code === 'request_cancelled' ? 'stopped' : failure.code === 'server_draining' ? 'interrupted' : 'error', failure);
       throw failure;
     } finally {
       clearTimeout(deadline);
@@ -135,6 +155,8 @@ export class Generation {
 
   private failureBeforeFirstEvent(error: unknown): ChatError {
     if (this.timedOut) return new ChatError('upstream_timeout', 'The model provider did not start answering in time.');
+    // Nothing was shown yet: a 503 the client (or the proxy) may retry on another instance.
+    if (this.serverStopping) return serverDraining();
     if (this.controller.signal.aborted) return new ChatError('request_cancelled', 'The request was cancelled.');
     return asChatError(error);
   }
@@ -176,7 +198,8 @@ export class Generation {
           // An aborted upstream ends quietly; before the first event that is a failure to report.
           if (first && this.controller.signal.aborted) return rejectFirst(new Error('aborted'));
           onFirst();
-          this.end(this.controller.signal.aborted ? 'stopped' : 'done');
+          if (this.serverStopping) this.end('interrupted', serverDraining(SERVER_RESTART_MESSAGE));
+          else this.end(this.controller.signal.aborted ? 'stopped' : 'done');
         },
         (error: unknown) => {
           if (first) return rejectFirst(error);
@@ -216,13 +239,13 @@ export class Generation {
     return this.parts.filter((part) => part.type === 'reasoning').map((part) => part.text).join('');
   }
 
-  private end(status: 'done' | 'stopped' | 'error', error?: ChatError): void {
+  private end(status: EndStatus, error?: ChatError): void {
     if (this.endedAt !== undefined) return;
     this.endedAt = performance.now();
     this.status = status;
     this.error = error;
     if (this.openPart) this.terminal({ type: `${this.openPart.type}-end`, id: this.openPart.id });
-    if (status === 'error') this.terminal({ type: 'error', errorText: error?.message ?? 'The reply failed.' });
+    if (status === 'error' || status === 'interrupted') this.terminal({ type: 'error', errorText: error?.message ?? 'The reply failed.' });
     else if (status === 'stopped') this.terminal({ type: 'abort', reason: 'stopped' });
     else this.terminal({ type: 'finish', finishReason: this.finishReason, messageMetadata: this.finalMetadata() });
     for (const listener of this.listeners) listener.end();
@@ -232,6 +255,7 @@ export class Generation {
     } catch (error) {
       console.error('[runnel] accounting a generation failed', error);
     }
+    this.markEnded();
   }
 
   get model(): GenerationOptions['model'] {

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { UIMessageChunk } from 'ai';
+import { trackResponse } from '@/lib/lifecycle/work';
 import type { Generation } from './generation';
 
 /** Headers every event stream needs to reach the client unbuffered. */
@@ -48,6 +49,7 @@ export function sseResponse(generation: Generation, options: SseResponseOptions)
   let throttle: ReturnType<typeof setTimeout> | undefined;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let unsubscribe = () => {};
+  let untrack = () => {};
 
   const canWrite = () => ended || (pending !== '' && performance.now() - lastWriteAt >= MIN_WRITE_INTERVAL_MS);
   /** Wakes a waiting pull once a write is allowed, now or when the interval has passed. */
@@ -68,11 +70,13 @@ export function sseResponse(generation: Generation, options: SseResponseOptions)
     clearInterval(heartbeat);
     clearTimeout(throttle);
     unsubscribe();
+    untrack();
   };
 
   const body = new ReadableStream<Uint8Array>(
     {
       start() {
+        untrack = trackResponse();
         unsubscribe = generation.subscribe({
           chunk(chunk) {
             const events = options.encode(chunk);

@@ -2,6 +2,7 @@ import 'server-only';
 import { cookies } from 'next/headers';
 import type { Database } from '@/lib/db/database';
 import { identities } from '@/lib/db/schema';
+import { getConfig } from '@/lib/config';
 import { ChatError } from '@/lib/errors';
 import { IDENTITY_COOKIE, identityCookie, newIdentityId, signIdentity, verifyIdentity } from './identity';
 import { authSecret } from './secret';
@@ -64,17 +65,35 @@ export async function currentIdentityId(): Promise<string | undefined> {
 
 /**
  * State-changing requests ride on a cookie, so one sent from another site's page (CSRF) must
- * fail: a browser always names the page's origin, and it must be this server's.
+ * fail: a browser always names the page's origin, and it must be this server's. Behind a proxy,
+ * "this server" is the host the browser used: the proxy's X-Forwarded-Host or Host, with the
+ * port, or the configured public URL (RUNNEL_PUBLIC_URL). A page's script cannot set either
+ * header on a request to another site.
  */
 export function assertSameOrigin(request: Request): void {
   const origin = request.headers.get('origin');
   if (!origin) return; // not a browser page: it carries no victim's cookie by itself
-  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
-  let originHost: string | undefined;
+  const originHost = hostOf(origin);
+  const hosts = serverHosts(request);
+  if (originHost && hosts.includes(originHost)) return;
+  throw new ChatError(
+    'forbidden_origin',
+    `Requests from other sites are not allowed: the page is at ${originHost ?? 'an unknown origin'}, but this server was reached as ${hosts[0] ?? 'an unknown host'}. ` +
+      'Behind a proxy, forward the Host header the browser sent, with its port (nginx: proxy_set_header Host $http_host), or set RUNNEL_PUBLIC_URL.',
+  );
+}
+
+/** The hosts (with port) this server answers as, as far as the request and the configuration tell. */
+function serverHosts(request: Request): string[] {
+  const forwarded = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim();
+  const publicUrl = getConfig().publicUrl;
+  return [forwarded, request.headers.get('host'), publicUrl && hostOf(publicUrl)].filter((host): host is string => Boolean(host));
+}
+
+function hostOf(url: string): string | undefined {
   try {
-    originHost = new URL(origin).host;
+    return new URL(url).host;
   } catch {
-    // "null" or garbage: not this server
+    return undefined; // "null" or garbage: not this server
   }
-  if (originHost !== host) throw new ChatError('forbidden_origin', 'Requests from other sites are not allowed.');
 }

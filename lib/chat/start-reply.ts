@@ -4,6 +4,7 @@ import { providerFor } from '@/lib/ai/providers';
 import type { Prompt } from '@/lib/ai/providers/types';
 import type { ModelConfig, RunnelConfig } from '@/lib/config';
 import type { Database } from '@/lib/db/database';
+import { finishAfterResponse, trackGeneration } from '@/lib/lifecycle/work';
 import type { StreamPermit } from '@/lib/limits/limits';
 import { meterGeneration, type Attribution } from '@/lib/usage/meter';
 import { persistReply } from './persist-reply';
@@ -25,21 +26,26 @@ export interface ReplyRequest {
 
 /**
  * Starts a reply the same way for the browser and for the API: sent upstream, metered from start
- * to end, stored as it streams. Resolves at the upstream's first event; rejects with a ChatError
- * before it (the permit is given back either way).
+ * to end, stored as it streams, and known to shutdown while it runs. What it leaves to do after
+ * the response (final save, usage record) is work the process finishes before it stops.
+ * Resolves at the upstream's first event; rejects with a ChatError before it (the permit is
+ * given back either way).
  */
 export async function startReply(request: ReplyRequest): Promise<Generation> {
   const { config, db, model, attribution } = request;
+  const meter = meterGeneration(db, attribution, request.permit);
+  finishAfterResponse(meter.recorded);
   const generation = await Generation.start(
     {
       provider: providerFor(model, config),
       prompt: request.prompt,
       model,
       firstByteTimeoutMs: config.firstByteTimeoutMs,
-      onEnd: meterGeneration(db, attribution, request.permit),
+      onStart: trackGeneration,
+      onEnd: meter.onEnd,
     },
     request.signal,
   );
-  void persistReply(db, { conversationId: attribution.conversationId, parentId: request.parentId, model: model.id }, generation);
+  finishAfterResponse(persistReply(db, { conversationId: attribution.conversationId, parentId: request.parentId, model: model.id }, generation));
   return generation;
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadEnvConfig } from '@next/env';
 import { createApiKey, listApiKeys, NewApiKeySchema, revokeApiKey, type ApiKeySummary, type CreatedApiKey } from '@/lib/auth/api-keys';
-import { openDatabase, pgliteDirIn, type DatabaseHandle } from '@/lib/db/database';
+import { databaseUrlIn, openDatabase, pgliteDirIn, type DatabaseHandle } from '@/lib/db/database';
 import { runningOwner, type EmbeddedOwner } from '@/lib/db/embedded-owner';
 
 interface KeyStore {
@@ -51,7 +51,7 @@ const fail = (message: string) => (console.error(message), 1);
 
 async function withStore<T>(operation: (store: KeyStore) => Promise<T>): Promise<T> {
   loadEnvConfig(process.cwd(), process.env.NODE_ENV !== 'production'); // .env.local and friends, as the server reads them
-  const url = process.env.DATABASE_URL || undefined;
+  const url = databaseUrlIn(process.env);
   const dataDir = path.resolve(process.env.RUNNEL_DATA_DIR || '.data');
   const owner = url ? undefined : runningOwner(dataDir);
   const store = owner ? serverStore(owner) : databaseStore(await openDatabase(url, pgliteDirIn(dataDir)));

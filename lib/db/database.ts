@@ -7,7 +7,8 @@ import { migrate as migrateNodePostgres } from 'drizzle-orm/node-postgres/migrat
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { Pool } from 'pg';
+import { attachDatabasePool } from '@vercel/functions/db-connections';
+import { Pool, type PoolConfig } from 'pg';
 import * as schema from './schema';
 
 /** One schema, one set of migrations, two drivers: both are Postgres to the queries. */
@@ -23,19 +24,32 @@ const MIGRATIONS = path.join(process.cwd(), 'lib/db/migrations');
 // Any fixed number; instances starting together take turns on it.
 const MIGRATION_LOCK = 724_137_001;
 
+/** The PostgreSQL the environment names: DATABASE_URL, or POSTGRES_URL as Vercel's Postgres integrations set it. */
+export const databaseUrlIn = (env: Record<string, string | undefined>): string | undefined => env.DATABASE_URL || env.POSTGRES_URL || undefined;
+
 /** Where the embedded database lives in the data folder (RUNNEL_DATA_DIR). */
 export const pgliteDirIn = (dataDir: string): string => path.join(dataDir, 'pglite');
+
+/**
+ * A long-running server keeps a few connections warm. A serverless function instance (Vercel)
+ * serves one request at a time but many instances run at once, each with its own pool: a couple
+ * of connections each, let go quickly, keep the database's connection limit intact.
+ */
+const SERVER_POOL: PoolConfig = { max: 10, idleTimeoutMillis: 30_000 };
+const SERVERLESS_POOL: PoolConfig = { max: 3, idleTimeoutMillis: 5_000 };
 
 /**
  * Opens the database and brings its schema up to date: real Postgres when `url` is set, else an
  * embedded Postgres (PGlite) in `pgliteDir`, which belongs to this process alone.
  */
-export async function openDatabase(url: string | undefined, pgliteDir: string): Promise<DatabaseHandle> {
-  return url ? openPostgres(url) : openPglite(pgliteDir);
+export async function openDatabase(url: string | undefined, pgliteDir: string, options: { serverless?: boolean } = {}): Promise<DatabaseHandle> {
+  return url ? openPostgres(url, options.serverless ?? false) : openPglite(pgliteDir);
 }
 
-async function openPostgres(url: string): Promise<DatabaseHandle> {
-  const pool = new Pool({ connectionString: url, max: 10 });
+async function openPostgres(url: string, serverless: boolean): Promise<DatabaseHandle> {
+  const pool = new Pool({ connectionString: url, ...(serverless ? SERVERLESS_POOL : SERVER_POOL) });
+  // Keeps a suspended function alive just long enough to close its idle connections.
+  if (serverless) attachDatabasePool(pool);
   // An idle connection that Postgres closes (restart, failover) emits an error; unhandled, it
   // would take the whole server down. The pool replaces the connection on next use.
   pool.on('error', (error) => console.warn(`[runnel] database connection lost: ${error.message}`));

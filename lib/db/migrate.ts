@@ -4,12 +4,12 @@
  * there is nothing to do.
  */
 import path from 'node:path';
-import { openDatabase, pgliteDirIn } from './database';
+import { databaseUrlIn, openDatabase, pgliteDirIn } from './database';
 import { runningOwner } from './embedded-owner';
 
 async function main() {
   // The same settings the server reads (lib/config.ts), without its Next-only imports.
-  const url = process.env.DATABASE_URL || undefined;
+  const url = databaseUrlIn(process.env);
   const dataDir = path.resolve(process.env.RUNNEL_DATA_DIR || '.data');
   const owner = url ? undefined : runningOwner(dataDir);
   if (owner) {

@@ -15,42 +15,52 @@ export interface Attribution {
   clientIp?: string;
 }
 
+/** One generation's metering: `onEnd` is its generation's end hook; `recorded` settles once its usage is stored. */
+export interface GenerationMeter {
+  onEnd(generation: Generation): void;
+  recorded: Promise<void>;
+}
+
 /**
- * Starts metering one generation and returns what must run when it ends (its `onEnd`): the
- * stream slot is given back at once, then the usage is counted, charged to the day's token
- * budgets, recorded, and reported to metrics. This runs whether the reply finished, failed or
- * was abandoned, since the generation ends either way.
+ * Starts metering one generation. When it ends, the stream slot is given back at once, then the
+ * usage is counted, charged to the day's token budgets, recorded, and reported to metrics. This
+ * runs whether the reply finished, failed or was abandoned, since the generation ends either way.
  */
-export function meterGeneration(db: Database, attribution: Attribution, permit: StreamPermit): (generation: Generation) => void {
+export function meterGeneration(db: Database, attribution: Attribution, permit: StreamPermit): GenerationMeter {
   const m = metrics();
   m.activeStreams.inc({ route: attribution.route });
-  return (generation) => {
-    m.activeStreams.dec({ route: attribution.route });
-    permit.release();
-    observeEnd(generation, attribution.route);
-    void accountUsage(generation)
-      .then(async (usage) => {
-        const model = generation.model.id;
-        const estimated = String(usage.estimated);
-        m.tokens.inc({ model, direction: 'input', estimated }, usage.inputTokens);
-        m.tokens.inc({ model, direction: 'output', estimated }, usage.outputTokens);
-        permit.chargeTokens(usage.totalTokens);
-        await addUsageRecord(db, {
-          identityId: attribution.identityId,
-          apiKeyId: attribution.apiKeyId,
-          conversationId: attribution.conversationId,
-          messageId: generation.messageId,
-          model,
-          outcome: generation.status,
-          inputTokens: usage.inputTokens,
-          outputTokens: usage.outputTokens,
-          totalTokens: usage.totalTokens,
-          estimated: usage.estimated,
-          costUsd: usage.costUsd,
-          clientIp: attribution.clientIp,
-        });
-      })
-      .catch((error: unknown) => console.error(`[runnel] recording usage of ${generation.messageId} failed`, error));
+  let ended!: (generation: Generation) => void;
+  const endedGeneration = new Promise<Generation>((resolve) => (ended = resolve));
+  const recorded = endedGeneration.then(async (generation) => {
+    const usage = await accountUsage(generation);
+    const model = generation.model.id;
+    const estimated = String(usage.estimated);
+    m.tokens.inc({ model, direction: 'input', estimated }, usage.inputTokens);
+    m.tokens.inc({ model, direction: 'output', estimated }, usage.outputTokens);
+    permit.chargeTokens(usage.totalTokens);
+    await addUsageRecord(db, {
+      identityId: attribution.identityId,
+      apiKeyId: attribution.apiKeyId,
+      conversationId: attribution.conversationId,
+      messageId: generation.messageId,
+      model,
+      outcome: generation.status,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      totalTokens: usage.totalTokens,
+      estimated: usage.estimated,
+      costUsd: usage.costUsd,
+      clientIp: attribution.clientIp,
+    });
+  });
+  return {
+    onEnd(generation) {
+      m.activeStreams.dec({ route: attribution.route });
+      permit.release();
+      observeEnd(generation, attribution.route);
+      ended(generation);
+    },
+    recorded: recorded.catch((error: unknown) => console.error(`[runnel] recording usage of a ${attribution.route} reply failed`, error)),
   };
 }
 

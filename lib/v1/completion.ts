@@ -70,8 +70,8 @@ export function completionStreamResponse(
 
 /** The whole reply as one `chat.completion`, once it has ended. */
 export async function completionResponse(generation: Generation, identity: CompletionIdentity): Promise<Response> {
-  await new Promise<void>((resolve) => generation.subscribe({ chunk() {}, end: resolve }));
-  if (generation.status === 'error') throw generation.error ?? new ChatError('upstream_error', 'The reply failed. Please retry.');
+  await generation.ended;
+  if (generation.status === 'error' || generation.status === 'interrupted') throw generation.error ?? new ChatError('upstream_error', 'The reply failed. Please retry.');
   const reasoning = generation.reasoningText();
   return Response.json(
     {

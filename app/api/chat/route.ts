@@ -6,6 +6,7 @@ import { prepareTurn } from '@/lib/chat/turn';
 import { findModel, getConfig } from '@/lib/config';
 import { getDatabase } from '@/lib/db';
 import { ChatError, toChatError } from '@/lib/errors';
+import { assertAcceptingWork } from '@/lib/lifecycle/work';
 import { clientIp } from '@/lib/limits/client-ip';
 import { acquireStreamPermit, type StreamPermit } from '@/lib/limits/limits';
 
@@ -21,6 +22,7 @@ export async function POST(request: Request): Promise<Response> {
   let setCookie: string | undefined;
   let permit: StreamPermit | undefined;
   try {
+    assertAcceptingWork();
     assertSameOrigin(request);
     const config = getConfig();
     const body = await parseChatRequest(request);

@@ -1,6 +1,7 @@
 import { startReply } from '@/lib/chat/start-reply';
 import { getConfig } from '@/lib/config';
 import { getDatabase } from '@/lib/db';
+import { assertAcceptingWork } from '@/lib/lifecycle/work';
 import { clientIp } from '@/lib/limits/client-ip';
 import { acquireStreamPermit, type StreamPermit } from '@/lib/limits/limits';
 import { requireApiKey } from '@/lib/v1/auth';
@@ -20,6 +21,7 @@ export const maxDuration = 300;
 export async function POST(request: Request): Promise<Response> {
   let permit: StreamPermit | undefined;
   try {
+    assertAcceptingWork();
     const config = getConfig();
     const db = await getDatabase();
     const key = await requireApiKey(request, db);

@@ -1,0 +1,28 @@
+/**
+ * `npm run build` ends here: the CLIs (`keys`, `db:migrate`) bundled into plain JavaScript in
+ * .next/cli, so that a production image runs them with `node`, without TypeScript tooling or the
+ * full node_modules. PGlite stays outside the bundle: it loads its WASM from its own folder,
+ * which the standalone server's node_modules already holds.
+ */
+import path from 'node:path';
+import { build } from 'esbuild';
+
+const CLIS = { keys: 'lib/cli/keys.ts', migrate: 'lib/db/migrate.ts' };
+
+build({
+  entryPoints: CLIS,
+  outdir: path.join('.next', 'cli'),
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  alias: { '@': '.' },
+  external: ['@electric-sql/pglite', 'pg-native'],
+  // Bundled CommonJS packages (pg) call require(); give the ES module one.
+  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  logLevel: 'warning',
+}).then(
+  () => console.log(`CLIs bundled into .next/cli: ${Object.keys(CLIS).join(', ')}`),
+  () => process.exit(1),
+);

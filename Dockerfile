@@ -31,7 +31,7 @@ COPY --from=build --chown=node:node /app/.next/static ./.next/static
 COPY --from=build --chown=node:node /app/public ./public
 # Read at run time, so not traced into the standalone output (meta/_journal.json is needed too).
 COPY --from=build --chown=node:node /app/lib/db/migrations ./lib/db/migrations
-# node cli/keys.mjs create --name ci-bot | list | revoke <prefix>; node cli/migrate.mjs
+# node cli/keys.cjs create --name ci-bot | list | revoke <prefix>; node cli/migrate.cjs
 COPY --from=build --chown=node:node /app/.next/cli ./cli
 USER node
 EXPOSE 3000

@@ -10,7 +10,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['{app,lib,hooks,components}/**/*.test.{ts,tsx}'],
+    include: ['{app,lib,hooks,components,deploy}/**/*.test.{ts,tsx}'],
     environment: 'node',
     testTimeout: 20_000,
   },

@@ -59,7 +59,7 @@ async function storedReply(conversationId: string): Promise<StoredReply | undefi
 }
 
 let server: ServerProcess | undefined;
-test.afterEach(() => server?.kill());
+test.afterEach(async () => server?.stop());
 
 test('SIGTERM during a short answer: it completes, the process exits 0, the reply is stored done', async () => {
   test.setTimeout(60_000);

@@ -8,6 +8,8 @@ export interface ServerProcess {
   exited: Promise<number | string>;
   output(): string;
   kill(signal?: NodeJS.Signals): void;
+  /** Kills it (SIGKILL unless told) and waits until it is gone and its port free. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 /**
@@ -16,14 +18,28 @@ export interface ServerProcess {
  */
 export async function startServerProcess(options: { command: string; args: string[]; cwd?: string; env: Record<string, string>; url: string; timeoutMs?: number }): Promise<ServerProcess> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NODE_ENV: 'production', ...options.env };
-  const child = spawn(options.command, options.args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process group of its own: `next start` runs the server in a child process, which a kill of
+  // the parent alone would leave running (and holding the port).
+  const child = spawn(options.command, options.args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout.on('data', (data: Buffer) => (output += data.toString()));
   child.stderr.on('data', (data: Buffer) => (output += data.toString()));
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   let ended = false;
   void exited.then(() => (ended = true));
-  const server: ServerProcess = { url: options.url, child, exited, output: () => output, kill: (signal = 'SIGKILL') => void child.kill(signal) };
+  const server: ServerProcess = {
+    url: options.url,
+    child,
+    exited,
+    output: () => output,
+    kill: (signal = 'SIGKILL') => signalProcess(child, signal),
+    stop: async (signal = 'SIGKILL') => {
+      if (!ended) signalProcess(child, signal);
+      await exited;
+      const until = Date.now() + 5000;
+      while (Date.now() < until && (await fetch(`${options.url}/api/health/live`).then(() => true, () => false))) await new Promise((resolve) => setTimeout(resolve, 50));
+    },
+  };
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   while (Date.now() < deadline) {
     if (ended) throw new Error(`server exited before answering:\n${output}`);
@@ -43,4 +59,17 @@ export function nextStart(port: number, env: Record<string, string>): Promise<Se
     env,
     url: `http://127.0.0.1:${port}`,
   });
+}
+
+/**
+ * SIGKILL goes to the whole group (nothing is left behind); other signals to the process that was
+ * started, as Docker signals a container's PID 1 (`next start` passes them on to its server).
+ */
+function signalProcess(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (signal === 'SIGKILL') process.kill(-child.pid!, signal);
+    else child.kill(signal);
+  } catch {
+    // already gone
+  }
 }

@@ -12,15 +12,14 @@ const CLIS = { keys: 'lib/cli/keys.ts', migrate: 'lib/db/migrate.ts' };
 build({
   entryPoints: CLIS,
   outdir: path.join('.next', 'cli'),
-  outExtension: { '.js': '.mjs' },
+  outExtension: { '.js': '.cjs' },
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  // CommonJS: bundled packages (pg, @next/env) use require() and __dirname.
+  format: 'cjs',
   target: 'node20',
   alias: { '@': '.' },
   external: ['@electric-sql/pglite', 'pg-native'],
-  // Bundled CommonJS packages (pg) call require(); give the ES module one.
-  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   logLevel: 'warning',
 }).then(
   () => console.log(`CLIs bundled into .next/cli: ${Object.keys(CLIS).join(', ')}`),

@@ -10,10 +10,10 @@ export interface TcpProxy {
   start(): Promise<void>;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+export async function startTcpProxy(target: { host: string; port: number }, listenPort = 0): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let server: Server | undefined;
-  let port = 0;
+  let port = listenPort;
   const listen = async () => {
     server = createServer((client) => {
       const upstream = connect(target.port, target.host);

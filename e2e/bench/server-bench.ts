@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
 import { direct, percentile, resetConnections, runnel, stream, type StreamResult, type Target } from './stream-client';
 import { benchAppEnv, startProcess, usage } from './processes';
+import { proxyBench } from './proxy-bench';
 
 const FAKE_PORT = 4410;
 const APP_PORT = 3410;
@@ -30,6 +31,8 @@ async function main() {
   await throughput(targets);
   await concurrency(targets, server.pid!);
   await abortLatency();
+  server.kill('SIGKILL');
+  await proxyBench(FAKE_PORT);
   process.exit(0);
 }
 

@@ -16,10 +16,10 @@ export interface LimitSubject {
 
 /** A granted stream: its slots are held until `release`, its tokens charged by `chargeTokens`. */
 export interface StreamPermit {
-  /** Gives the concurrent-stream slots back. Safe to call more than once. */
-  release(): void;
-  /** Adds a finished stream's tokens to the day's budgets. */
-  chargeTokens(tokens: number): void;
+  /** Gives the concurrent-stream slots back; settles once that is written. Safe to call more than once. */
+  release(): Promise<void>;
+  /** Adds a finished stream's tokens to the day's budgets; settles once that is written. */
+  chargeTokens(tokens: number): Promise<void>;
 }
 
 /** A slot taken and never given back (a crashed process) frees itself after this long. */
@@ -58,15 +58,11 @@ export async function acquireStreamPermit(config: RunnelConfig, subject: LimitSu
     return limiter ? [{ limiter, key, scope }] : [];
   });
   const held = await takeSlots(slots);
-  const release = () => {
-    for (const { limiter, key } of held.splice(0)) void limiter.reward(key, 1).catch(logFailure);
-  };
+  // Failures are logged, never thrown: a slot not given back frees itself after SLOT_TTL_S.
+  const settled = (writes: (Promise<unknown> | undefined)[]) => Promise.all(writes.map((write) => write?.catch(logFailure))).then(() => {});
   return {
-    release,
-    chargeTokens(tokens) {
-      if (tokens <= 0) return;
-      for (const [scope, key] of keys) void limiters[scope].tokens_per_day?.penalty(key, tokens).catch(logFailure);
-    },
+    release: () => settled(held.splice(0).map(({ limiter, key }) => limiter.reward(key, 1))),
+    chargeTokens: (tokens) => settled(tokens <= 0 ? [] : keys.map(([scope, key]) => limiters[scope].tokens_per_day?.penalty(key, tokens))),
   };
 }
 

@@ -15,7 +15,10 @@ export interface Attribution {
   clientIp?: string;
 }
 
-/** One generation's metering: `onEnd` is its generation's end hook; `recorded` settles once its usage is stored. */
+/**
+ * One generation's metering: `onEnd` is its generation's end hook; `recorded` settles once its
+ * limit slot is given back, its tokens charged and its usage stored.
+ */
 export interface GenerationMeter {
   onEnd(generation: Generation): void;
   recorded: Promise<void>;
@@ -31,32 +34,36 @@ export function meterGeneration(db: Database, attribution: Attribution, permit: 
   m.activeStreams.inc({ route: attribution.route });
   let ended!: (generation: Generation) => void;
   const endedGeneration = new Promise<Generation>((resolve) => (ended = resolve));
+  let released: Promise<void> = Promise.resolve();
   const recorded = endedGeneration.then(async (generation) => {
     const usage = await accountUsage(generation);
     const model = generation.model.id;
     const estimated = String(usage.estimated);
     m.tokens.inc({ model, direction: 'input', estimated }, usage.inputTokens);
     m.tokens.inc({ model, direction: 'output', estimated }, usage.outputTokens);
-    permit.chargeTokens(usage.totalTokens);
-    await addUsageRecord(db, {
-      identityId: attribution.identityId,
-      apiKeyId: attribution.apiKeyId,
-      conversationId: attribution.conversationId,
-      messageId: generation.messageId,
-      model,
-      outcome: generation.status,
-      inputTokens: usage.inputTokens,
-      outputTokens: usage.outputTokens,
-      totalTokens: usage.totalTokens,
-      estimated: usage.estimated,
-      costUsd: usage.costUsd,
-      clientIp: attribution.clientIp,
-    });
+    await Promise.all([
+      released,
+      permit.chargeTokens(usage.totalTokens),
+      addUsageRecord(db, {
+        identityId: attribution.identityId,
+        apiKeyId: attribution.apiKeyId,
+        conversationId: attribution.conversationId,
+        messageId: generation.messageId,
+        model,
+        outcome: generation.status,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        totalTokens: usage.totalTokens,
+        estimated: usage.estimated,
+        costUsd: usage.costUsd,
+        clientIp: attribution.clientIp,
+      }),
+    ]);
   });
   return {
     onEnd(generation) {
       m.activeStreams.dec({ route: attribution.route });
-      permit.release();
+      released = permit.release();
       observeEnd(generation, attribution.route);
       ended(generation);
     },

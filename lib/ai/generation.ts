@@ -9,7 +9,6 @@ import type { ChunkSink, Prompt, Provider, TokenUsage, UpstreamStream } from './
 export type GenerationStatus = 'pending' | 'streaming' | 'done' | 'stopped' | 'error' | 'interrupted';
 type EndStatus = Exclude<GenerationStatus, 'pending' | 'streaming'>;
 
-
 /** What the person sees as the assistant message's metadata (deep-merged by AI SDK clients). */
 export interface GenerationMetadata {
   model: string;
@@ -146,7 +145,8 @@ export class Generation {
       await this.pipeUntilFirstEvent(upstream);
     } catch (error) {
       const failure = this.failureBeforeFirstEvent(error);
-      this.end(failure.code === 'request_cancelled' ? 'stopped' : failure.code === 'server_draining' ? 'interrupted' : 'error', failure);
+      const status = this.serverStopping ? 'interrupted' : failure.code === 'request_cancelled' ? 'stopped' : 'error';
+      this.end(status, failure);
       throw failure;
     } finally {
       clearTimeout(deadline);

@@ -1,6 +1,8 @@
 import { defineConfig } from '@playwright/test';
 import { E2E } from './e2e/ports';
 
+const DEPLOYMENT_SPECS = ['container.spec.ts', 'shutdown.spec.ts', 'nginx.spec.ts'];
+
 const nextStart = (port: number) => `node node_modules/next/dist/bin/next start --keepAliveTimeout 65000 --port ${port} --hostname 127.0.0.1`;
 
 /**
@@ -15,6 +17,14 @@ export default defineConfig({
   // Shared, noisy machines: one retry in CI, reported as flaky rather than hidden.
   retries: process.env.CI ? 1 : 0,
   reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+  // The deployment specs start servers of their own and time what crosses them (a stop through
+  // nginx within 10 ms): they run after the browser tests, and the nginx spec alone, so that a
+  // neighbour's Chromium does not take the CPU their timings are about.
+  projects: [
+    { name: 'app', testIgnore: DEPLOYMENT_SPECS },
+    { name: 'deployment', testMatch: ['container.spec.ts', 'shutdown.spec.ts'], dependencies: ['app'] },
+    { name: 'proxy', testMatch: ['nginx.spec.ts'], dependencies: ['deployment'] },
+  ],
   use: {
     baseURL: E2E.appUrl,
     trace: 'retain-on-failure',

@@ -5,8 +5,10 @@ import { GET as live } from '@/app/api/health/live/route';
 import { POST as chat } from '@/app/api/chat/route';
 import { POST as completions } from '@/app/api/v1/chat/completions/route';
 import { SERVER_RESTART_MESSAGE } from '@/lib/errors';
+import { getConfig } from '@/lib/config';
 import { getDatabase } from '@/lib/db';
 import { queryRows } from '@/lib/db/database';
+import { slotsInUse } from '@/lib/limits/limits';
 import { chatBody, chatRequest, readChunks } from '@/lib/testing/chat-client';
 import { routeTestEnvironment } from '@/lib/testing/route-environment';
 import { shutDown } from './shutdown';
@@ -70,8 +72,10 @@ describe('shutting down', () => {
 
   test('an answer still streaming at the deadline is interrupted: the reader is told after the text it has, and the reply and its usage are stored', async () => {
     const body = chatBody('[[fake tokens=100000 delay=10]]');
-    const response = await chat(chatRequest(body));
+    const ip = '203.0.113.9';
+    const response = await chat(chatRequest(body, { headers: { 'x-forwarded-for': ip } }));
     const reading = readChunks(response);
+    expect(await slotsInUse(getConfig(), 'ip', ip)).toBe(1);
     const started = performance.now();
     await shutDown('test', 300);
     expect(performance.now() - started).toBeLessThan(300 + 2000);
@@ -83,6 +87,7 @@ describe('shutting down', () => {
     const stored = await storedReply(body.id);
     expect(stored).toMatchObject({ status: 'interrupted', error: SERVER_RESTART_MESSAGE, text, outcome: 'interrupted' });
     expect(stored!.output_tokens).toBeGreaterThan(0);
+    expect(await slotsInUse(getConfig(), 'ip', ip)).toBe(0);
   });
 
   test("the work after the last byte is what a serverless platform is asked to wait for: with the client gone, awaiting it is enough to find the reply and its usage stored", async () => {

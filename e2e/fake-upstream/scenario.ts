@@ -23,8 +23,8 @@ export interface Scenario {
   errorEvent?: number;
   /** Go silent forever: before the headers, or after this many tokens. */
   hang?: 'headers' | number;
-  /** Token text: numbered words, a long markdown document, or emoji and CJK. */
-  text: 'words' | 'markdown' | 'unicode';
+  /** Token text: numbered words, a long markdown document, emoji and CJK, or what storage refuses. */
+  text: 'words' | 'markdown' | 'unicode' | 'hostile';
   usage: boolean;
   /** Misbehave only on the first request with this id; a retry then succeeds. */
   once: boolean;
@@ -68,6 +68,11 @@ export function withoutFailures(scenario: Scenario): Scenario {
 }
 
 const UNICODE = ['你好', '世界', '😀', ' 👩‍💻', 'ünï', '𝒳', ' 日本語', '🎉 '];
+/**
+ * NUL, lone and reversed surrogates (on the wire as JSON escapes, as a model's server may send
+ * them), an emoji split across two deltas (which must come out whole), noncharacters.
+ */
+const HOSTILE = ['a\u0000b ', '\ud800 ', '\udc00 ', '\udc00\ud800 ', 'split:\ud83d', '\ude00 ', '\uffff\ufdd0 '];
 
 const MARKDOWN_PIECES = [
   '## Section ', '{n}\n\n', 'Here ', 'is ', 'a ', '**bold** ', 'claim ', 'with ', '`inline code` ', 'and ', 'a ', '[link](https://example.com) ', 'to ', 'follow.\n\n',
@@ -81,6 +86,7 @@ export const reasoningText = (i: number) => `think${i} `;
 /** The text of token `i`, deterministic so tests can predict the whole answer. */
 export function tokenText(scenario: Scenario, i: number): string {
   if (scenario.text === 'unicode') return UNICODE[i % UNICODE.length]!;
+  if (scenario.text === 'hostile') return HOSTILE[i % HOSTILE.length]!;
   if (scenario.text === 'markdown') {
     const piece = MARKDOWN_PIECES[i % MARKDOWN_PIECES.length]!;
     return piece.replace('{n}', String(Math.floor(i / MARKDOWN_PIECES.length)));

@@ -2,6 +2,7 @@
 // keeps it out of any client bundle all the same.
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { isStorable, storableText } from '@/lib/text/storable';
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '@/lib/db/database';
 import { createIdentity } from '@/lib/db/queries';
@@ -45,7 +46,12 @@ const generateApiKey = () => KEY_PREFIX + randomBytes(32).toString('base64url');
 
 /** What creating a key takes, from the settings page, the admin API or the CLI. */
 export const NewApiKeySchema = z.object({
-  name: z.string().trim().min(1, 'a key needs a name, e.g. "ci-bot"').max(NAME_MAX, `a key name has at most ${NAME_MAX} characters`),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'a key needs a name, e.g. "ci-bot"')
+    .max(NAME_MAX, `a key name has at most ${NAME_MAX} characters`)
+    .transform(storableText),
 });
 
 /**
@@ -75,6 +81,8 @@ export function listApiKeys(db: Database, identityId?: string): Promise<ApiKeySu
  * asks. Returns the revoked key, or undefined when none (still active) matched.
  */
 export async function revokeApiKey(db: Database, idOrPrefix: string, identityId?: string): Promise<ApiKeySummary | undefined> {
+  // Not a key's id or prefix, and not a string PostgreSQL can compare.
+  if (!isStorable(idOrPrefix)) return undefined;
   const match = UUID.test(idOrPrefix) ? eq(apiKeys.id, idOrPrefix) : eq(apiKeys.prefix, idOrPrefix);
   const [revoked] = await db
     .update(apiKeys)

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Conversation, StoredMessage } from '@/lib/db/schema';
+import { storableId, storableString } from '@/lib/text/storable';
 import { pathTo } from './tree';
 
 /**
@@ -10,21 +11,21 @@ const EXPORT_FORMAT = 'runnel.conversation';
 const TEXT_LIMIT = 100_000;
 
 const ExportedMessage = z.object({
-  id: z.string().min(1).max(200),
-  parentId: z.string().min(1).max(200).nullable(),
+  id: storableId(),
+  parentId: storableId().nullable(),
   role: z.enum(['system', 'user', 'assistant']),
-  parts: z.array(z.object({ type: z.literal('text'), text: z.string().max(TEXT_LIMIT) })).max(100),
+  parts: z.array(z.object({ type: z.literal('text'), text: storableString(TEXT_LIMIT) })).max(100),
   status: z.enum(['done', 'stopped', 'error', 'interrupted', 'streaming']).default('done'),
-  model: z.string().max(200).nullable().default(null),
+  model: storableString(200).nullable().default(null),
   createdAt: z.iso.datetime(),
 });
 
 export const ConversationExportSchema = z.object({
   format: z.literal(EXPORT_FORMAT),
   version: z.literal(1),
-  title: z.string().max(200),
-  model: z.string().max(200).nullable(),
-  activeLeafId: z.string().max(200).nullable(),
+  title: storableString(200),
+  model: storableString(200).nullable(),
+  activeLeafId: storableId().nullable(),
   messages: z.array(ExportedMessage).min(1).max(2000),
 });
 

@@ -2,6 +2,7 @@ import 'server-only';
 import type { Generation } from '@/lib/ai/generation';
 import type { Database } from '@/lib/db/database';
 import { addMessage, updateMessage } from '@/lib/db/queries';
+import { storableText } from '@/lib/text/storable';
 import { accountUsage } from '@/lib/usage/account';
 
 /**
@@ -36,12 +37,12 @@ export function persistReply(
     timer = undefined;
     if (generation.receivedLength === savedLength) return;
     savedLength = generation.receivedLength;
-    const parts = generation.contentParts();
+    const parts = storableParts(generation);
     write(() => updateMessage(db, conversationId, id, { parts }));
   };
 
   write(() =>
-    addMessage(db, { id, conversationId, parentId: reply.parentId, role: 'assistant', parts: generation.contentParts(), status: 'streaming', model: reply.model }),
+    addMessage(db, { id, conversationId, parentId: reply.parentId, role: 'assistant', parts: storableParts(generation), status: 'streaming', model: reply.model }),
   );
   return new Promise((resolve) => {
     generation.subscribe({
@@ -52,7 +53,7 @@ export function persistReply(
         clearTimeout(timer);
         const { firstTokenMs, durationMs } = generation.timing();
         const final = {
-          parts: generation.contentParts(),
+          parts: storableParts(generation),
           // Always ended by now; the type cannot say so.
           status: generation.status === 'pending' || generation.status === 'streaming' ? ('error' as const) : generation.status,
           error: generation.error?.message ?? null,
@@ -65,3 +66,6 @@ export function persistReply(
     });
   });
 }
+
+/** Model output is untrusted input too: a NUL or a lone surrogate in it must not make the reply unsaveable. */
+const storableParts = (generation: Generation) => generation.contentParts().map((part) => ({ ...part, text: storableText(part.text) }));

@@ -1,6 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { ChatError } from '@/lib/errors';
+import { storableId, storableString } from '@/lib/text/storable';
 
 export const LIMITS = {
   bodyBytes: 1024 * 1024,
@@ -10,16 +11,17 @@ export const LIMITS = {
   idChars: 200,
 } as const;
 
-const id = z.string().min(1).max(LIMITS.idChars);
+const id = storableId(LIMITS.idChars);
 
 // Assistant messages from AI SDK clients also carry `step-start`, `reasoning`, `tool-*` parts;
 // they are accepted and not sent upstream.
 const Part = z
-  .looseObject({ type: z.string().min(1).max(100), text: z.string().max(LIMITS.textChars).optional() })
+  .looseObject({ type: z.string().min(1).max(100), text: storableString(LIMITS.textChars).optional() })
   .refine((part) => part.type !== 'text' || part.text !== undefined, { message: 'a text part needs a text', path: ['text'] });
 
 const Message = z.object({
-  id: z.string().max(LIMITS.idChars),
+  // AI SDK clients may send messages without ids.
+  id: storableId(LIMITS.idChars, 0),
   role: z.enum(['system', 'user', 'assistant']),
   parts: z.array(Part).max(LIMITS.partsPerMessage),
   metadata: z.unknown().optional(),

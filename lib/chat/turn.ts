@@ -5,6 +5,7 @@ import type { Database } from '@/lib/db/database';
 import { addMessage, conversationMessages, createConversation, getConversation, setConversationModel } from '@/lib/db/queries';
 import type { Conversation, StoredMessage } from '@/lib/db/schema';
 import { ChatError } from '@/lib/errors';
+import { cutText } from '@/lib/text/storable';
 import type { ChatRequest } from './request';
 
 /** A user turn, stored, and the conversation as the model must see it. */
@@ -83,5 +84,5 @@ const titleFrom = (message: ChatRequest['messages'][number]) => titleFromText(me
 /** A conversation's title: its first words, on one line. */
 export function titleFromText(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > TITLE_CHARS ? `${line.slice(0, TITLE_CHARS - 1)}…` : line;
+  return cutText(line, TITLE_CHARS);
 }

@@ -3,13 +3,14 @@ import { z } from 'zod';
 import type { Prompt, PromptMessage } from '@/lib/ai/providers/types';
 import { LIMITS, parseJsonBody } from '@/lib/chat/request';
 import { findModel, type ModelConfig, type RunnelConfig } from '@/lib/config';
+import { storableId, storableString } from '@/lib/text/storable';
 import { V1Error } from './errors';
 
 const TextContent = z.union([
-  z.string().max(LIMITS.textChars),
+  storableString(LIMITS.textChars),
   z
     .array(
-      z.looseObject({ type: z.string(), text: z.string().max(LIMITS.textChars).optional() }).refine((part) => part.type === 'text' && part.text !== undefined, {
+      z.looseObject({ type: z.string(), text: storableString(LIMITS.textChars).optional() }).refine((part) => part.type === 'text' && part.text !== undefined, {
         message: 'only text content parts are supported',
       }),
     )
@@ -29,7 +30,7 @@ const Message = z.looseObject({
  */
 const CompletionRequestSchema = z
   .looseObject({
-    model: z.string().min(1).max(200),
+    model: storableId(),
     messages: z.array(Message).min(1, 'messages must not be empty').max(LIMITS.messages),
     stream: z.boolean().nullable().optional(),
     stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),

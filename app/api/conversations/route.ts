@@ -3,13 +3,15 @@ import { toSummary } from '@/lib/chat/conversation-summary';
 import { getDatabase } from '@/lib/db';
 import { listConversations } from '@/lib/db/queries';
 import { toChatError } from '@/lib/errors';
+import { cutText, storableText } from '@/lib/text/storable';
 
 /** GET /api/conversations?q=: the identity's conversations, newest first, optionally searched. */
 export async function GET(request: Request): Promise<Response> {
   try {
     assertSameOrigin(request);
     const identityId = knownIdentityId(request);
-    const search = new URL(request.url).searchParams.get('q')?.slice(0, 200) ?? undefined;
+    const q = new URL(request.url).searchParams.get('q');
+    const search = q ? storableText(cutText(q, 200)) : undefined;
     const conversations = identityId ? await listConversations(await getDatabase(), identityId, { search }) : [];
     return Response.json({ conversations: conversations.map(toSummary) }, { headers: { 'cache-control': 'no-store' } });
   } catch (error) {

@@ -2,16 +2,18 @@ import { z } from 'zod';
 import { assertSameOrigin, conversationOwner } from '@/lib/auth/session';
 import { getDatabase } from '@/lib/db';
 import { modelLabel } from '@/lib/chat/chat-model';
+import { conversationIdParam } from '@/lib/chat/conversation-id';
 import { toChatMessage } from '@/lib/chat/stored-message';
 import { pathTo } from '@/lib/chat/tree';
 import { conversationMessages, deleteConversation, getConversation, renameConversation, setActiveLeaf } from '@/lib/db/queries';
 import { ChatError, toChatError } from '@/lib/errors';
+import { storableId, storableText } from '@/lib/text/storable';
 
 type Context = { params: Promise<{ id: string }> };
 
 const UpdateSchema = z.union([
-  z.object({ title: z.string().trim().min(1, 'title must not be empty').max(200) }),
-  z.object({ activeLeafId: z.string().min(1).max(200) }),
+  z.object({ title: z.string().trim().min(1, 'title must not be empty').max(200).transform(storableText) }),
+  z.object({ activeLeafId: storableId() }),
 ]);
 
 const notFound = () => new ChatError('not_found', 'Conversation not found.');
@@ -22,7 +24,7 @@ export async function GET(request: Request, { params }: Context): Promise<Respon
     assertSameOrigin(request);
     const identityId = conversationOwner(request);
     const db = await getDatabase();
-    const id = (await params).id;
+    const id = await conversationIdParam(params);
     const [conversation, messages] = await Promise.all([getConversation(db, identityId, id), conversationMessages(db, identityId, id)]);
     if (!conversation || !messages) throw notFound();
     const history = pathTo(messages, conversation.activeLeafId).map((message) => toChatMessage(message, modelLabel));
@@ -43,7 +45,7 @@ export async function PATCH(request: Request, { params }: Context): Promise<Resp
     if (!parsed.success) throw new ChatError('invalid_request', 'Send { "title": "…" } or { "activeLeafId": "…" }.');
     const identityId = conversationOwner(request);
     const db = await getDatabase();
-    const id = (await params).id;
+    const id = await conversationIdParam(params);
     const done =
       'title' in parsed.data
         ? await renameConversation(db, identityId, id, parsed.data.title)
@@ -60,7 +62,7 @@ export async function DELETE(request: Request, { params }: Context): Promise<Res
   try {
     assertSameOrigin(request);
     const identityId = conversationOwner(request);
-    if (!(await deleteConversation(await getDatabase(), identityId, (await params).id))) throw notFound();
+    if (!(await deleteConversation(await getDatabase(), identityId, await conversationIdParam(params)))) throw notFound();
     return new Response(null, { status: 204 });
   } catch (error) {
     return toChatError(error).toResponse();

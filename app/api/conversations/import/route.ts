@@ -5,6 +5,7 @@ import { parseJsonBody } from '@/lib/chat/request';
 import { getDatabase } from '@/lib/db';
 import { importConversation } from '@/lib/db/queries';
 import { ChatError, toChatError } from '@/lib/errors';
+import { cutText } from '@/lib/text/storable';
 
 /** POST /api/conversations/import: a Runnel JSON export becomes a new conversation of this identity. */
 export async function POST(request: Request): Promise<Response> {
@@ -20,7 +21,7 @@ export async function POST(request: Request): Promise<Response> {
     const id = randomUUID();
     await importConversation(
       db,
-      { id, identityId: identity.id, title: data.title ? `${data.title} (imported)`.slice(0, 200) : 'Imported conversation', model: data.model, activeLeafId: data.activeLeafId },
+      { id, identityId: identity.id, title: data.title ? cutText(`${data.title} (imported)`, 200) : 'Imported conversation', model: data.model, activeLeafId: data.activeLeafId },
       ordered.map((m) => ({
         id: m.id,
         parentId: m.parentId,

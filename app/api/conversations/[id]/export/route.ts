@@ -1,4 +1,5 @@
 import { assertSameOrigin, conversationOwner } from '@/lib/auth/session';
+import { conversationIdParam } from '@/lib/chat/conversation-id';
 import { toExport, toMarkdown } from '@/lib/chat/export-format';
 import { getDatabase } from '@/lib/db';
 import { conversationMessages, getConversation } from '@/lib/db/queries';
@@ -12,7 +13,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
     if (format !== 'json' && format !== 'markdown') throw new ChatError('invalid_request', 'format must be "json" or "markdown".');
     const identityId = conversationOwner(request);
     const db = await getDatabase();
-    const id = (await params).id;
+    const id = await conversationIdParam(params);
     const [conversation, messages] = await Promise.all([getConversation(db, identityId, id), conversationMessages(db, identityId, id)]);
     if (!conversation || !messages) throw new ChatError('not_found', 'Conversation not found.');
     const name = fileName(conversation.title || 'conversation');

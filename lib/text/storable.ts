@@ -20,9 +20,15 @@ export function storableText(text: string): string {
 /** A string field that is stored: at most `max` characters, made storable. */
 export const storableString = (max: number) => z.string().max(max).transform(storableText);
 
-/** An identifier that is stored or looked up: refused (400) when it cannot be stored as sent. */
-export const storableId = (max = 200, min = 1) =>
-  z.string().min(min).max(max).refine(isStorable, 'must not contain NUL characters or unpaired UTF-16 surrogates');
+/**
+ * Identifiers (of conversations, messages, versions) are made by programs: letters, digits and
+ * `- _ . : ~`, as AI SDK clients, UUIDs and Runnel make them. Anything else is refused (400) rather
+ * than stored: beyond NUL and lone surrogates, an id can be changed on its way back (the embedded
+ * database drops a leading U+FEFF from every text value it returns), and would then name nothing.
+ */
+const ID = /^[\w.:~-]*$/;
+export const isSafeId = (id: string): boolean => ID.test(id);
+export const storableId = (max = 200, min = 1) => z.string().min(min).max(max).regex(ID, 'use letters, digits and - _ . : ~ only');
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 

@@ -5,7 +5,7 @@ import { chatModelFor, chatModels, modelLabel } from '@/lib/chat/chat-model';
 import { sidebarConversations } from '@/lib/chat/sidebar-data';
 import { toChatMessage } from '@/lib/chat/stored-message';
 import { pathTo } from '@/lib/chat/tree';
-import { isStorable } from '@/lib/text/storable';
+import { isSafeId } from '@/lib/text/storable';
 import { getDatabase } from '@/lib/db';
 import { conversationMessages, getConversation } from '@/lib/db/queries';
 
@@ -13,7 +13,7 @@ import { conversationMessages, getConversation } from '@/lib/db/queries';
 export default async function ConversationPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const identityId = await currentIdentityId();
-  if (!identityId || !isStorable(id)) notFound();
+  if (!identityId || !isSafeId(id)) notFound();
   const db = await getDatabase();
   const [conversation, messages, conversations] = await Promise.all([
     getConversation(db, identityId, id),

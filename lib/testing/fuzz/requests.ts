@@ -1,0 +1,162 @@
+import fc from 'fast-check';
+
+/** The identities a fuzzed request may act as: none, a forged one, or the attacker's own. Never the victim's. */
+export interface FuzzWorld {
+  attackerCookie: string;
+  attackerKey: string;
+  attackerConversationId: string;
+  victimConversationId: string;
+  victimKeyPrefix: string;
+}
+
+export type RouteName =
+  | 'chat'
+  | 'v1.completions'
+  | 'v1.models'
+  | 'conversations.list'
+  | 'conversation.get'
+  | 'conversation.patch'
+  | 'conversation.delete'
+  | 'conversation.export'
+  | 'conversations.import'
+  | 'keys.list'
+  | 'keys.create'
+  | 'key.revoke'
+  | 'admin.keys'
+  | 'metrics'
+  | 'health';
+
+export interface FuzzRequest {
+  route: RouteName;
+  method: string;
+  /** Path and query, as a client would send them. */
+  url: string;
+  /** The `[id]` route parameter, decoded as Next would decode it. */
+  id?: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** Characters that have broken or could break something: what PostgreSQL refuses, direction marks, SQL and path syntax. */
+const SPECIAL = ['\0', '\ud800', '\udc00', '\udfff\ud800', '\uffff', '\ufeff', '\u202e', 'e\u0301', '😀', '👩‍💻', '%', '_', '\\', "'", '"', '/', '..', '%00', '\n', '\r\n', '\t', ' '];
+const unit = fc.oneof({ weight: 6, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }) }, { weight: 3, arbitrary: fc.constantFrom(...SPECIAL) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) });
+/** Text as people paste it and as it should never break anything. */
+export const hostileText = (maxLength = 40) => fc.string({ unit, maxLength });
+
+/** Mostly a well-formed identifier, sometimes anything. */
+const idLike = (max = 12) => fc.oneof({ weight: 5, arbitrary: fc.stringMatching(new RegExp(`^[A-Za-z0-9_-]{1,${max}}$`)) }, { weight: 1, arbitrary: hostileText(max) });
+
+const jsonish = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)),
+  hostileText(60),
+  fc.constantFrom('', '{', '{"id":', 'null', '[]', '{"messages":[{}]}', '\u0000', '{"id":"\\ud800"}'),
+);
+
+/** Requests to every route that takes input: mostly well-formed with hostile contents, some garbage. */
+export function requestArbitrary(world: FuzzWorld): fc.Arbitrary<FuzzRequest> {
+  // Mostly what a real client sends, so that most requests get past the gates to what is behind them.
+  const cookie = fc.oneof(
+    { weight: 2, arbitrary: fc.constant(undefined) },
+    { weight: 5, arbitrary: fc.constant(world.attackerCookie) },
+    { weight: 1, arbitrary: hostileText(30).map((value) => `runnel_identity=${value}`) },
+    { weight: 1, arbitrary: fc.uuid().map((id) => `runnel_identity=${id}.forged`) },
+  );
+  const origin = fc.oneof(
+    { weight: 6, arbitrary: fc.constant(undefined) },
+    { weight: 2, arbitrary: fc.constant('http://127.0.0.1') },
+    { weight: 1, arbitrary: fc.constantFrom('https://evil.example', 'null', 'garbage') },
+    { weight: 1, arbitrary: hostileText(20) },
+  );
+  const contentType = fc.oneof({ weight: 8, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/json; charset=utf-8', '') });
+  const authorization = fc.oneof(
+    { weight: 1, arbitrary: fc.constant(undefined) },
+    { weight: 6, arbitrary: fc.constant(`Bearer ${world.attackerKey}`) },
+    { weight: 1, arbitrary: hostileText(50).map((value) => `Bearer ${value}`) },
+    { weight: 1, arbitrary: hostileText(20) },
+  );
+  const forwardedFor = fc.oneof(fc.constant(undefined), fc.ipV4(), hostileText(20));
+  const headers = fc.record({ cookie, origin, contentType, authorization, forwardedFor }).map(({ cookie, origin, contentType, authorization, forwardedFor }) => {
+    const result: Record<string, string> = {};
+    // Headers cannot carry every character; what a client cannot send is left out.
+    const put = (name: string, value: string | undefined) => {
+      if (value !== undefined && /^[\t\x20-\x7e\x80-\xff]*$/.test(value)) result[name] = value;
+    };
+    put('cookie', cookie);
+    put('origin', origin);
+    put('content-type', contentType);
+    put('authorization', authorization);
+    put('x-forwarded-for', forwardedFor);
+    return result;
+  });
+  const id = fc.oneof(
+    { weight: 2, arbitrary: fc.constant(world.victimConversationId) },
+    { weight: 3, arbitrary: fc.constant(world.attackerConversationId) },
+    { weight: 3, arbitrary: fc.uuid() },
+    { weight: 2, arbitrary: hostileText(30) },
+  );
+  const trigger = fc.oneof({ weight: 6, arbitrary: fc.constant('submit-message') }, { weight: 2, arbitrary: fc.constant('regenerate-message') }, { weight: 1, arbitrary: hostileText(10) });
+  const rare = <T>(arbitrary: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary });
+  const message = fc.record({
+    id: idLike(),
+    role: fc.oneof({ weight: 8, arbitrary: fc.constantFrom('user', 'assistant') }, { weight: 1, arbitrary: fc.constantFrom('system', 'tool', '') }),
+    parts: fc.array(
+      fc.oneof(
+        { weight: 6, arbitrary: fc.record({ type: fc.constant('text'), text: hostileText() }) },
+        { weight: 1, arbitrary: fc.record({ type: hostileText(10) }) },
+        { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
+      ),
+      { maxLength: 3 },
+    ),
+  });
+  const chatBody = fc.oneof(
+    { weight: 3, arbitrary: fc.record({ id, trigger, text: hostileText(), messages: fc.array(message, { maxLength: 3 }), model: rare(fc.oneof(fc.constant('fake-model'), hostileText(10))) }).map(({ text, messages, ...rest }) =>
+        // A valid last message, so that many requests reach storage and the upstream; kept short.
+        JSON.stringify({ ...rest, messages: [...messages, { id: `u-${text.length}`, role: 'user', parts: [{ type: 'text', text: `${text} [[fake tokens=2]]` }] }] }),
+      ) },
+    { weight: 1, arbitrary: jsonish },
+  );
+  const completionBody = fc.oneof(
+    { weight: 3, arbitrary: fc.record({ model: fc.oneof({ weight: 4, arbitrary: fc.constant('fake-model') }, { weight: 1, arbitrary: hostileText(10) }), stream: fc.boolean(), system: hostileText(), text: hostileText(), temperature: rare(fc.double()), n: rare(fc.integer()) }).map(({ system, text, ...rest }) =>
+        JSON.stringify({ ...rest, messages: [{ role: 'system', content: system }, { role: 'user', content: `${text} [[fake tokens=2]]` }] }),
+      ) },
+    { weight: 1, arbitrary: jsonish },
+  );
+  const importBody = fc.oneof(
+    { weight: 2, arbitrary: fc.record({ title: hostileText(), text: hostileText(), id: idLike(), parentId: rare(idLike()), activeLeafId: fc.oneof(fc.constant('same'), idLike()), status: fc.constantFrom('done', 'streaming', 'interrupted', 'bogus') }).map(({ title, text, id, parentId, activeLeafId, status }) =>
+        JSON.stringify({
+          format: 'runnel.conversation',
+          version: 1,
+          title,
+          model: null,
+          activeLeafId: activeLeafId === 'same' ? id : activeLeafId,
+          messages: [{ id, parentId: parentId ?? null, role: 'user', parts: [{ type: 'text', text }], status, createdAt: new Date(0).toISOString() }],
+        }),
+      ) },
+    { weight: 1, arbitrary: jsonish },
+  );
+  const patchBody = fc.oneof(hostileText().map((title) => JSON.stringify({ title })), idLike().map((activeLeafId) => JSON.stringify({ activeLeafId })), jsonish);
+  const query = (name: string) => fc.option(hostileText(30).map((value) => `?${name}=${encodeURIComponent(value.toWellFormed())}`), { nil: '' });
+
+  const route = <R extends RouteName>(name: R, method: string | fc.Arbitrary<string>, url: fc.Arbitrary<string>, extra: { id?: boolean; body?: fc.Arbitrary<string> } = {}) =>
+    fc.record({ method: typeof method === 'string' ? fc.constant(method) : method, url, headers, id: extra.id ? id : fc.constant(undefined), body: extra.body ?? fc.constant(undefined) }).map(
+      (request): FuzzRequest => ({ route: name, ...request }),
+    );
+
+  return fc.oneof(
+    { weight: 6, arbitrary: route('chat', 'POST', fc.constant('/api/chat'), { body: chatBody }) },
+    { weight: 4, arbitrary: route('v1.completions', 'POST', fc.constant('/api/v1/chat/completions'), { body: completionBody }) },
+    { weight: 1, arbitrary: route('v1.models', 'GET', fc.constant('/api/v1/models')) },
+    { weight: 2, arbitrary: route('conversations.list', 'GET', query('q').map((q) => `/api/conversations${q}`)) },
+    { weight: 2, arbitrary: route('conversation.get', 'GET', fc.constant('/api/conversations/x'), { id: true }) },
+    { weight: 2, arbitrary: route('conversation.patch', 'PATCH', fc.constant('/api/conversations/x'), { id: true, body: patchBody }) },
+    { weight: 1, arbitrary: route('conversation.delete', 'DELETE', fc.constant('/api/conversations/x'), { id: true }) },
+    { weight: 1, arbitrary: route('conversation.export', 'GET', query('format').map((q) => `/api/conversations/x/export${q}`), { id: true }) },
+    { weight: 2, arbitrary: route('conversations.import', 'POST', fc.constant('/api/conversations/import'), { body: importBody }) },
+    { weight: 1, arbitrary: route('keys.list', 'GET', fc.constant('/api/keys')) },
+    { weight: 1, arbitrary: route('keys.create', 'POST', fc.constant('/api/keys'), { body: fc.oneof(hostileText().map((name) => JSON.stringify({ name })), jsonish) }) },
+    { weight: 1, arbitrary: route('key.revoke', 'DELETE', fc.constant('/api/keys/x'), { id: true }) },
+    { weight: 1, arbitrary: route('admin.keys', fc.constantFrom('GET', 'POST', 'DELETE'), query('key').map((q) => `/api/admin/keys${q}`), { body: jsonish }) },
+    { weight: 1, arbitrary: route('metrics', 'GET', fc.constant('/api/metrics')) },
+    { weight: 1, arbitrary: route('health', 'GET', fc.constantFrom('/api/health', '/api/health/live', '/api/health/ready')) },
+  ).map((request) => (request.route === 'key.revoke' && request.id === world.victimConversationId ? { ...request, id: world.victimKeyPrefix } : request));
+}

@@ -1,3 +1,5 @@
+import { isDatabaseOutage } from '@/lib/db/outage';
+
 /**
  * Every failure a client can see has a code, an HTTP status and a message that is safe to show a
  * person: no stack traces, no keys, no upstream bodies.
@@ -22,6 +24,7 @@ export const ERROR_STATUS = {
   upstream_unavailable: 503,
   // This instance is shutting down; another one (or this one, restarted) can take the request.
   server_draining: 503,
+  storage_unavailable: 503,
   upstream_timeout: 504,
 } as const;
 
@@ -61,9 +64,16 @@ export class ChatError extends Error {
   }
 }
 
-/** Anything thrown that is not a ChatError is a bug: log it whole, show the user nothing of it. */
+/**
+ * Anything thrown that is not a ChatError is a bug: log it whole, show the user nothing of it.
+ * Except the database being away, which is no bug of the request: a 503 to retry.
+ */
 export function toChatError(error: unknown): ChatError {
   if (error instanceof ChatError) return error;
+  if (isDatabaseOutage(error)) {
+    console.warn(`[runnel] the database is unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    return new ChatError('storage_unavailable', 'Storage is unavailable right now, so nothing was saved or sent. Please try again in a moment.', { retryAfter: '5' });
+  }
   console.error('[runnel] unexpected error', error);
   return new ChatError('internal_error', 'Something went wrong on the server. Please try again.');
 }

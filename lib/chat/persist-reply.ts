@@ -1,7 +1,9 @@
 import 'server-only';
 import type { Generation } from '@/lib/ai/generation';
 import type { Database } from '@/lib/db/database';
-import { addMessage, updateMessage } from '@/lib/db/queries';
+import type { StoredMessage } from '@/lib/db/schema';
+import { retryWhileDatabaseAway } from '@/lib/db/outage';
+import { addMessage, updateMessage, type MessageUpdate } from '@/lib/db/queries';
 import { storableText } from '@/lib/text/storable';
 import { accountUsage } from '@/lib/usage/account';
 
@@ -16,8 +18,10 @@ export const FLUSH_INTERVAL_MS = 1000;
  * Stores an assistant reply as it is generated: its row when the stream starts, its text as it
  * grows (at most once a second, never per token), and its final state when it ends, however it
  * ends and whether or not anyone is still reading. Writes are made one after another, in order;
- * a failing write is logged and never disturbs the stream.
- * Resolves once the final state is saved.
+ * a failing write is logged and never disturbs the stream. While the database is away the stream
+ * goes on; each save holds the whole reply so far, so saving resumes where it stands when the
+ * database is back, and the final save keeps trying for a while.
+ * Resolves once the final state is saved (or given up on).
  */
 export function persistReply(
   db: Database,
@@ -30,6 +34,13 @@ export function persistReply(
   const write = (operation: () => Promise<unknown>) => {
     writes = writes.then(operation).catch((error: unknown) => console.error(`[runnel] saving reply ${id} failed`, error));
   };
+  let inserted = false;
+  /** The row with these fields; inserted now if the insert at the start did not make it. */
+  const save = async (fields: MessageUpdate & Pick<StoredMessage, 'parts'>) => {
+    if (inserted) return updateMessage(db, conversationId, id, fields);
+    await addMessage(db, { id, conversationId, parentId: reply.parentId, role: 'assistant', model: reply.model, ...fields });
+    inserted = true;
+  };
   let savedLength = generation.receivedLength;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
@@ -38,12 +49,10 @@ export function persistReply(
     if (generation.receivedLength === savedLength) return;
     savedLength = generation.receivedLength;
     const parts = storableParts(generation);
-    write(() => updateMessage(db, conversationId, id, { parts }));
+    write(() => save({ parts, status: 'streaming' }));
   };
 
-  write(() =>
-    addMessage(db, { id, conversationId, parentId: reply.parentId, role: 'assistant', parts: storableParts(generation), status: 'streaming', model: reply.model }),
-  );
+  write(() => save({ parts: storableParts(generation), status: 'streaming' }));
   return new Promise((resolve) => {
     generation.subscribe({
       chunk(chunk) {
@@ -60,7 +69,10 @@ export function persistReply(
           firstTokenMs: firstTokenMs ?? null,
           durationMs,
         };
-        write(async () => updateMessage(db, conversationId, id, { ...final, usage: await accountUsage(generation) }));
+        write(async () => {
+          const usage = await accountUsage(generation);
+          await retryWhileDatabaseAway(() => save({ ...final, usage }));
+        });
         void writes.then(() => resolve());
       },
     });

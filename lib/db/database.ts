@@ -37,6 +37,11 @@ export const pgliteDirIn = (dataDir: string): string => path.join(dataDir, 'pgli
  */
 const SERVER_POOL: PoolConfig = { max: 10, idleTimeoutMillis: 30_000 };
 const SERVERLESS_POOL: PoolConfig = { max: 3, idleTimeoutMillis: 5_000 };
+/**
+ * How long a query may wait for a connection (a database that does not answer, or every pooled
+ * connection busy) before it fails: an answer (503) instead of a request that hangs.
+ */
+const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * Opens the database and brings its schema up to date: real Postgres when `url` is set, else an
@@ -47,12 +52,16 @@ export async function openDatabase(url: string | undefined, pgliteDir: string, o
 }
 
 async function openPostgres(url: string, serverless: boolean): Promise<DatabaseHandle> {
-  const pool = new Pool({ connectionString: url, ...(serverless ? SERVERLESS_POOL : SERVER_POOL) });
+  const pool = new Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, ...(serverless ? SERVERLESS_POOL : SERVER_POOL) });
   // Keeps a suspended function alive just long enough to close its idle connections.
   if (serverless) attachDatabasePool(pool);
-  // An idle connection that Postgres closes (restart, failover) emits an error; unhandled, it
-  // would take the whole server down. The pool replaces the connection on next use.
-  pool.on('error', (error) => console.warn(`[runnel] database connection lost: ${error.message}`));
+  // A connection that Postgres closes (restart, failover, a network cut) emits an error; unheard,
+  // it would take the whole server down. The pool hears those of idle connections; a connection
+  // checked out between two queries (a transaction) has only its own listener, added here. The
+  // query in flight fails (a 503), and the pool replaces the connection on next use.
+  const lost = (error: Error) => console.warn(`[runnel] database connection lost: ${error.message}`);
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
   try {
     // The lock is held by a session, so migrate on the very connection that holds it.
     const client = await pool.connect();

@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Generation } from '@/lib/ai/generation';
 import type { Database } from '@/lib/db/database';
+import { retryWhileDatabaseAway } from '@/lib/db/outage';
 import { addUsageRecord } from '@/lib/db/queries';
 import type { StreamPermit } from '@/lib/limits/limits';
 import { metrics } from '@/lib/metrics/registry';
@@ -44,20 +45,22 @@ export function meterGeneration(db: Database, attribution: Attribution, permit: 
     await Promise.all([
       released,
       permit.chargeTokens(usage.totalTokens),
-      addUsageRecord(db, {
-        identityId: attribution.identityId,
-        apiKeyId: attribution.apiKeyId,
-        conversationId: attribution.conversationId,
-        messageId: generation.messageId,
-        model,
-        outcome: generation.status,
-        inputTokens: usage.inputTokens,
-        outputTokens: usage.outputTokens,
-        totalTokens: usage.totalTokens,
-        estimated: usage.estimated,
-        costUsd: usage.costUsd,
-        clientIp: attribution.clientIp,
-      }),
+      retryWhileDatabaseAway(() =>
+        addUsageRecord(db, {
+          identityId: attribution.identityId,
+          apiKeyId: attribution.apiKeyId,
+          conversationId: attribution.conversationId,
+          messageId: generation.messageId,
+          model,
+          outcome: generation.status,
+          inputTokens: usage.inputTokens,
+          outputTokens: usage.outputTokens,
+          totalTokens: usage.totalTokens,
+          estimated: usage.estimated,
+          costUsd: usage.costUsd,
+          clientIp: attribution.clientIp,
+        }),
+      ),
     ]);
   });
   return {

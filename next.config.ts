@@ -1,5 +1,6 @@
 import type { NextConfig } from 'next';
 import { PHASE_PRODUCTION_BUILD, PHASE_PRODUCTION_SERVER } from 'next/constants';
+import { SECURITY_HEADERS } from './lib/security/headers';
 import { VERCEL_NEEDS_DATABASE, vercelWithoutDatabase } from './lib/vercel';
 
 const nextConfig: NextConfig = {
@@ -8,6 +9,11 @@ const nextConfig: NextConfig = {
   // Server-only packages load from node_modules instead of the bundle: real names in stack traces
   // and profiles; undici and PGlite keep their WASM as shipped (PGlite must not be bundled); and
   // one copy per process, so classes shared through globalThis (limiters, metrics) stay one.
+  // Pages also get a Content-Security-Policy with a nonce (proxy.ts); API answers are data, never documents.
+  headers: async () => [
+    { source: '/:path*', headers: SECURITY_HEADERS },
+    { source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: "default-src 'none'; frame-ancestors 'none'" }] },
+  ],
   serverExternalPackages: ['openai', '@anthropic-ai/sdk', 'undici', 'zod', 'eventsource-parser', 'pg', '@electric-sql/pglite', 'drizzle-orm', 'rate-limiter-flexible', 'ioredis', 'prom-client', 'gpt-tokenizer'],
 };
 

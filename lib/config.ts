@@ -44,6 +44,8 @@ export interface RunnelConfig {
   redisPrefix: string;
   /** Proxies in front of the server that append to X-Forwarded-For (how to find the client's IP). */
   trustedProxies: number;
+  /** Wrong API keys one address may send per 15 minutes; 0 turns the limit off. */
+  failedKeysPerIp: number;
   /** Bearer token for /api/metrics; unset turns metrics off. */
   metricsToken: string | undefined;
   defaultModel: ModelConfig;
@@ -103,6 +105,7 @@ const EnvSchema = z.object({
   RUNNEL_LIMIT_IP_REQUESTS_PER_MINUTE: withDefault(limit, 120),
   RUNNEL_LIMIT_IP_CONCURRENT_STREAMS: withDefault(limit, 20),
   RUNNEL_LIMIT_IP_TOKENS_PER_DAY: withDefault(limit, 5_000_000),
+  RUNNEL_LIMIT_IP_FAILED_KEYS: withDefault(limit, 30),
   RUNNEL_DATA_DIR: withDefault(z.string().min(1), '.data'),
   AUTH_SECRET: z.preprocess(unsetIfEmpty, z.string().min(16, 'must be at least 16 characters').optional()),
 });
@@ -173,6 +176,7 @@ export function parseConfig(env: Environment): RunnelConfig {
     redisPrefix: e.RUNNEL_REDIS_PREFIX,
     trustedProxies: e.RUNNEL_TRUSTED_PROXIES,
     metricsToken: e.RUNNEL_METRICS_TOKEN,
+    failedKeysPerIp: e.RUNNEL_LIMIT_IP_FAILED_KEYS,
     defaultModel: models[0]!,
     firstByteTimeoutMs: e.RUNNEL_FIRST_BYTE_TIMEOUT_MS,
     heartbeatMs: e.RUNNEL_HEARTBEAT_MS,

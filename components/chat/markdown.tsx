@@ -2,18 +2,29 @@
 
 import { code } from '@streamdown/code';
 import { memo, useState } from 'react';
-import { defaultRehypePlugins, parseMarkdownIntoBlocks, Streamdown, type StreamdownProps } from 'streamdown';
+import { defaultRehypePlugins, parseMarkdownIntoBlocks, Streamdown, type Components, type StreamdownProps } from 'streamdown';
+import type { Pluggable, Plugin } from 'unified';
 import { splitMarkdown } from '@/lib/chat/markdown-blocks';
+import { UntrustedImage, UntrustedLink } from './untrusted-media';
 
 // Raw HTML in a model's answer is shown as text, not parsed: safer, and rehype-raw (a full HTML
 // parser run on every render) was the largest cost of rendering a streaming block.
-const htmlFreePlugins = Object.entries(defaultRehypePlugins)
-  .filter(([name]) => name !== 'raw')
-  .map(([, plugin]) => plugin);
+const { harden: defaultHarden, ...otherRehypePlugins } = defaultRehypePlugins;
+delete otherRehypePlugins.raw;
+// Links and images only over http(s) (and mailto: links): javascript:, data:, vbscript: and the
+// like are shown as plain text. Streamdown's default allows every protocol.
+const [hardenPlugin] = defaultHarden as [Plugin, ...unknown[]];
+const hardened: Pluggable = [
+  hardenPlugin,
+  { allowedLinkPrefixes: ['*'], allowedImagePrefixes: ['*'], allowedProtocols: ['http', 'https', 'mailto'], allowDataImages: false, linkBlockPolicy: 'text-only', imageBlockPolicy: 'text-only' },
+];
 const options: Partial<StreamdownProps> = {
   plugins: { code },
   controls: { code: true, table: true },
-  rehypePlugins: htmlFreePlugins,
+  rehypePlugins: [...Object.values(otherRehypePlugins), hardened],
+  // Streamdown's Components type asks each component to take both the element's props and any
+  // props (an index signature); these read only the few attributes they need.
+  components: { a: UntrustedLink, img: UntrustedImage } as Components,
 };
 
 const COMMON_LANGUAGES = ['typescript', 'javascript', 'python', 'bash', 'json'] as const;

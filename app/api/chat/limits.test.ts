@@ -7,6 +7,7 @@ import { connectTestRedis } from '@/lib/testing/redis';
 import { routeTestEnvironment } from '@/lib/testing/route-environment';
 import { startTcpProxy, type TcpProxy } from '@/lib/testing/tcp-proxy';
 import { POST as completions } from '../v1/chat/completions/route';
+import { GET as listModels } from '../v1/models/route';
 import { POST as chat } from './route';
 
 const env = routeTestEnvironment('limits');
@@ -99,6 +100,20 @@ describe('over a limit: 429, Retry-After, and a JSON error naming the limit in w
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
     expect((await refused.json()).error).toMatchObject({ type: 'rate_limit_error', code: 'rate_limit_exceeded', limit: 'requests_per_minute', scope: 'identity', param: null });
+  });
+
+  test('guessing API keys: after too many wrong keys an address is refused, even with a right one; other addresses are not', async () => {
+    configure({ RUNNEL_LIMIT_IP_FAILED_KEYS: '3' });
+    const { key } = await createApiKey(await getDatabase(), { name: 'guarded' });
+    const models = (apiKey: string, ip: string) =>
+      listModels(new Request('http://127.0.0.1/api/v1/models', { headers: { authorization: `Bearer ${apiKey}`, 'x-forwarded-for': ip } }));
+    // Wrong in every way: unknown, right prefix with a wrong rest, not even a key.
+    for (const wrong of [`rk_${'x'.repeat(43)}`, `${key.slice(0, 11)}${'y'.repeat(35)}`, 'sk-not-runnel']) expect((await models(wrong, '198.51.100.7')).status).toBe(401);
+    const refused = await models(key, '198.51.100.7');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(800);
+    expect((await refused.json()).error).toMatchObject({ type: 'rate_limit_error', code: 'rate_limit_exceeded', limit: 'failed_api_keys', scope: 'ip', message: expect.stringMatching(/Too many wrong API keys from this address: try again in 1[45] minutes\./) });
+    expect((await models(key, '198.51.100.8')).status).toBe(200);
   });
 });
 

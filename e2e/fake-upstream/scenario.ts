@@ -23,6 +23,14 @@ export interface Scenario {
   errorEvent?: number;
   /** Go silent forever: before the headers, or after this many tokens. */
   hang?: 'headers' | number;
+  /** Reset the connection before answering at all. */
+  reset: boolean;
+  /** After the stream's end event, keep the connection open instead of closing it. */
+  linger: boolean;
+  /** Make the first token this many characters long: one huge delta. */
+  big?: number;
+  /** Put bytes that are not UTF-8 into the token after this many tokens. */
+  badBytes?: number;
   /** Token text: numbered words, a long markdown document, emoji and CJK, what storage refuses, or markdown meant to harm its reader. */
   text: 'words' | 'markdown' | 'unicode' | 'hostile' | 'untrusted';
   usage: boolean;
@@ -35,7 +43,7 @@ export interface Scenario {
 const DIRECTIVE = /\[\[fake([^\]]*)\]\]/;
 
 export function parseScenario(message: string): Scenario {
-  const scenario: Scenario = { tokens: 12, reasoning: 0, delay: 0, headerDelay: 0, text: 'words', usage: true, once: false, nth: false };
+  const scenario: Scenario = { tokens: 12, reasoning: 0, delay: 0, headerDelay: 0, text: 'words', usage: true, once: false, nth: false, reset: false, linger: false };
   const match = DIRECTIVE.exec(message);
   if (!match?.[1]) return scenario;
   for (const pair of match[1].trim().split(/\s+/)) {
@@ -57,6 +65,10 @@ export function parseScenario(message: string): Scenario {
       case 'usage': scenario.usage = value !== '0'; break;
       case 'once': scenario.once = true; break;
       case 'nth': scenario.nth = true; break;
+      case 'reset': scenario.reset = true; break;
+      case 'linger': scenario.linger = true; break;
+      case 'big': scenario.big = num; break;
+      case 'badBytes': scenario.badBytes = num; break;
     }
   }
   return scenario;
@@ -95,6 +107,7 @@ export const reasoningText = (i: number) => `think${i} `;
 
 /** The text of token `i`, deterministic so tests can predict the whole answer. */
 export function tokenText(scenario: Scenario, i: number): string {
+  if (i === 0 && scenario.big) return 'x'.repeat(scenario.big);
   if (scenario.text === 'unicode') return UNICODE[i % UNICODE.length]!;
   if (scenario.text === 'hostile') return HOSTILE[i % HOSTILE.length]!;
   if (scenario.text === 'untrusted') return UNTRUSTED_MARKDOWN[i % UNTRUSTED_MARKDOWN.length]!;

@@ -119,6 +119,7 @@ async function handle(
 
   const wire = route === 'anthropic' ? anthropicWire(`msg_${record.id}`, body.model) : openAIWire(`chatcmpl-${record.id}`, body.model);
   if (scenario.hang === 'headers') return; // never answers
+  if (scenario.reset) return req.socket.destroy();
   if (scenario.headerDelay) await sleep(scenario.headerDelay);
   if (scenario.status) return failWith(res, wire, scenario, record);
   if (!body.stream) return json(res, 400, openAIError('This fake only streams.', 'invalid_request_error'));
@@ -154,6 +155,12 @@ async function stream(res: ServerResponse, wire: Wire, scenario: Scenario, recor
       flush();
       return res.end();
     }
+    if (scenario.badBytes === i) {
+      // A token whose JSON string holds bytes that are not UTF-8 (0xff, 0xfe, a lone 0xc3).
+      flush();
+      const [before, after] = wire.text('\u0000MARK').split('\\u0000MARK');
+      if (!res.destroyed) res.write(Buffer.concat([Buffer.from(before!), Buffer.from([0xff, 0xfe, 0x41, 0xc3]), Buffer.from(after!)]));
+    }
     batch += wire.text(tokenText(scenario, i));
     record.tokensSent++;
     if (scenario.delay > 0) {
@@ -165,6 +172,7 @@ async function stream(res: ServerResponse, wire: Wire, scenario: Scenario, recor
   if (scenario.drop === scenario.tokens) return (flush(), res.destroy());
   batch += wire.end(includeUsage ? { input: 10, output: scenario.tokens } : undefined);
   flush();
+  if (scenario.linger) return void (record.completedAt = now());
   res.end(() => (record.completedAt = now()));
 
   function flush() {

@@ -1,6 +1,7 @@
 import 'server-only';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { ChatError } from '@/lib/errors';
+import type { Readable } from 'node:stream';
 import { rawBody } from './upstream-fetch';
 
 /** What an event handler tells the pipe: keep reading, or the stream is complete. */
@@ -35,7 +36,10 @@ export function pipeServerSentEvents(
       onEvent: (event) => {
         if (settled) return;
         try {
-          if (onEvent(event) === 'done') settle();
+          if (onEvent(event) === 'done') {
+            settle();
+            closeIfLingering(body);
+          }
         } catch (error) {
           settle(error);
         }
@@ -48,6 +52,21 @@ export function pipeServerSentEvents(
     body.on('error', (error) => settle(error));
     body.on('close', () => settle(new Error('The upstream connection closed early.')));
   });
+}
+
+/** How long a finished stream's connection may stay open for its last bytes before it is closed. */
+const LINGER_MS = 1000;
+
+/**
+ * After the stream's end event the body normally ends too, and its connection is reused. A server
+ * that keeps it open instead would hold a socket forever: it is closed after a moment.
+ */
+function closeIfLingering(body: Readable): void {
+  if (body.readableEnded) return;
+  body.resume();
+  setTimeout(() => {
+    if (!body.readableEnded) body.destroy();
+  }, LINGER_MS).unref();
 }
 
 /** Parses one event's JSON; a provider that sends something else has failed, in words for the person. */

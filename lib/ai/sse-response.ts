@@ -23,6 +23,15 @@ const DONE = 'data: [DONE]\n\n';
  */
 export const MIN_WRITE_INTERVAL_MS = 16;
 
+/**
+ * What a reader may fall behind by, in characters of events not yet taken by its connection,
+ * before it is dropped: a client that stops reading (a stalled network, a script that never
+ * reads) would otherwise hold the whole encoded answer in memory. Dropping it counts as the
+ * client leaving: the upstream is closed and the reply saved as stopped. Above the largest
+ * single event a provider plausibly sends (a 1 MB delta is relayed whole).
+ */
+export const MAX_UNSENT_CHARS = 4 * 1024 * 1024;
+
 export interface SseResponseOptions {
   heartbeatMs: number;
   /** The wire format: a chunk's events as SSE text ('' to send nothing for it). */
@@ -37,7 +46,7 @@ export interface SseResponseOptions {
  * Pull-based: chunks are encoded into a string as they come and handed over when the response
  * asks for more, at most once per MIN_WRITE_INTERVAL_MS, so a fast upstream is relayed in few
  * large writes instead of one write (and one socket flush) per token. The end of the reply is
- * written at once. The client leaving cancels the generation.
+ * written at once. The client leaving, or falling MAX_UNSENT_CHARS behind, cancels the generation.
  */
 export function sseResponse(generation: Generation, options: SseResponseOptions): Response {
   const encoder = new TextEncoder();
@@ -50,6 +59,7 @@ export function sseResponse(generation: Generation, options: SseResponseOptions)
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let unsubscribe = () => {};
   let untrack = () => {};
+  let fail: (error: Error) => void = () => {};
 
   const canWrite = () => ended || (pending !== '' && performance.now() - lastWriteAt >= MIN_WRITE_INTERVAL_MS);
   /** Wakes a waiting pull once a write is allowed, now or when the interval has passed. */
@@ -75,14 +85,21 @@ export function sseResponse(generation: Generation, options: SseResponseOptions)
 
   const body = new ReadableStream<Uint8Array>(
     {
-      start() {
+      start(controller) {
         untrack = trackResponse();
+        fail = (error) => {
+          pending = '';
+          cleanUp();
+          generation.abort();
+          controller.error(error);
+        };
         unsubscribe = generation.subscribe({
           chunk(chunk) {
             const events = options.encode(chunk);
             if (!events) return;
             pending += events;
             quietSinceLastBeat = false;
+            if (pending.length > MAX_UNSENT_CHARS) return fail(new Error('The reader fell too far behind.'));
             poke();
           },
           end() {

@@ -54,6 +54,8 @@ export interface RunnelConfig {
   offlineTokensPerSecond: number;
   /** Real Postgres; unset means the embedded one under `dataDir`. */
   databaseUrl: string | undefined;
+  /** Connections each process may hold to PostgreSQL; unset: 10 (3 on Vercel). */
+  databasePoolSize: number | undefined;
   /** How long a stopping server lets replies in flight finish before it interrupts them. */
   shutdownGraceMs: number;
   /** Where browsers reach Runnel, when a proxy in front hides it (accepted as a same-origin host). */
@@ -95,6 +97,7 @@ const EnvSchema = z.object({
   KV_URL: optionalString,
   VERCEL: optionalString,
   RUNNEL_SHUTDOWN_GRACE_MS: withDefault(z.coerce.number().int().min(0), 25_000),
+  RUNNEL_DATABASE_POOL_SIZE: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(1000).optional()),
   RUNNEL_PUBLIC_URL: optionalUrl,
   RUNNEL_REDIS_PREFIX: withDefault(z.string().regex(/^[\w:.-]{1,50}$/), 'runnel'),
   RUNNEL_TRUSTED_PROXIES: withDefault(z.coerce.number().int().min(0).max(10), 1),
@@ -183,6 +186,7 @@ export function parseConfig(env: Environment): RunnelConfig {
     offlineTokensPerSecond: e.RUNNEL_OFFLINE_TOKENS_PER_SECOND,
     databaseUrl,
     shutdownGraceMs: e.RUNNEL_SHUTDOWN_GRACE_MS,
+    databasePoolSize: e.RUNNEL_DATABASE_POOL_SIZE,
     publicUrl: e.RUNNEL_PUBLIC_URL,
     onVercel,
     dataDir: path.resolve(e.RUNNEL_DATA_DIR),

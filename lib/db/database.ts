@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { attachDatabasePool } from '@vercel/functions/db-connections';
 import { Pool, type PoolConfig } from 'pg';
+import { isDatabaseOutage } from './outage';
 import * as schema from './schema';
 
 /** One schema, one set of migrations, two drivers: both are Postgres to the queries. */
@@ -47,12 +48,17 @@ const CONNECT_TIMEOUT_MS = 5_000;
  * Opens the database and brings its schema up to date: real Postgres when `url` is set, else an
  * embedded Postgres (PGlite) in `pgliteDir`, which belongs to this process alone.
  */
-export async function openDatabase(url: string | undefined, pgliteDir: string, options: { serverless?: boolean } = {}): Promise<DatabaseHandle> {
-  return url ? openPostgres(url, options.serverless ?? false) : openPglite(pgliteDir);
+export async function openDatabase(
+  url: string | undefined,
+  pgliteDir: string,
+  options: { serverless?: boolean; poolSize?: number } = {},
+): Promise<DatabaseHandle> {
+  return url ? openPostgres(url, options) : openPglite(pgliteDir);
 }
 
-async function openPostgres(url: string, serverless: boolean): Promise<DatabaseHandle> {
-  const pool = new Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, ...(serverless ? SERVERLESS_POOL : SERVER_POOL) });
+async function openPostgres(url: string, { serverless = false, poolSize }: { serverless?: boolean; poolSize?: number }): Promise<DatabaseHandle> {
+  const sizing = { ...(serverless ? SERVERLESS_POOL : SERVER_POOL), ...(poolSize && { max: poolSize }) };
+  const pool = new Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, ...sizing });
   // Keeps a suspended function alive just long enough to close its idle connections.
   if (serverless) attachDatabasePool(pool);
   // A connection that Postgres closes (restart, failover, a network cut) emits an error; unheard,
@@ -102,6 +108,35 @@ export async function recoverInterruptedReplies(db: Database, staleAfterMs: numb
     .where(and(eq(schema.messages.status, 'streaming'), stale))
     .returning({ id: schema.messages.id });
   return rows.length;
+}
+
+/**
+ * Runs `work` in a transaction. On PostgreSQL a connection of its own is taken from the pool and
+ * always given back: drizzle's own `transaction` never releases it when `begin` itself fails (a
+ * connection lost at that moment), and each such failure would keep a pool slot forever until
+ * every request waits for one. A connection that failed is given back broken, so the pool drops it.
+ */
+export async function inTransaction<T>(db: Database, work: (tx: Database) => Promise<T>): Promise<T> {
+  const pool = (db as { $client?: unknown }).$client;
+  if (!(pool instanceof Pool)) return db.transaction((tx) => work(tx as unknown as Database));
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('begin');
+    try {
+      const result = await work(drizzleNodePostgres(client, { schema }));
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      throw error;
+    }
+  } catch (error) {
+    if (isDatabaseOutage(error)) broken = error as Error;
+    throw error;
+  } finally {
+    client.release(broken);
+  }
 }
 
 /** Rows of a raw query. Both drivers answer `{ rows }`; the shared database type cannot say so. */

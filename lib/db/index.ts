@@ -30,19 +30,24 @@ export async function getDatabase(): Promise<Database> {
   return (await holder.__runnelDatabase).db;
 }
 
+/** How long closing waits for connections still checked out (one lost mid-transaction may never return). */
+const CLOSE_WAIT_MS = 2000;
+
 /**
  * Closes the process's database, if it was opened: the pool's connections end, or the embedded
- * database is closed cleanly (nothing for the next start to recover). For shutdown.
+ * database is closed cleanly (nothing for the next start to recover). For shutdown; never waits
+ * more than CLOSE_WAIT_MS.
  */
 export async function closeDatabase(): Promise<void> {
   const opened = holder.__runnelDatabase;
   holder.__runnelDatabase = undefined;
-  await (await opened?.catch(() => undefined))?.close();
+  const closing = (await opened?.catch(() => undefined))?.close();
+  await Promise.race([closing?.catch((error: unknown) => console.warn('[runnel] closing the database failed', error)), new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
 }
 
 async function open(): Promise<OpenDatabase> {
-  const { databaseUrl, dataDir, onVercel } = getConfig();
-  const handle = await openDatabase(databaseUrl, pgliteDirIn(dataDir), { serverless: onVercel });
+  const { databaseUrl, dataDir, onVercel, databasePoolSize } = getConfig();
+  const handle = await openDatabase(databaseUrl, pgliteDirIn(dataDir), { serverless: onVercel, poolSize: databasePoolSize });
   const recover = async () => {
     const recovered = await recoverInterruptedReplies(handle.db, handle.kind === 'pglite' ? 0 : SHARED_STALE_AFTER_MS);
     if (recovered > 0) console.warn(`[runnel] ${recovered} repl${recovered === 1 ? 'y was' : 'ies were'} cut off by a server stopping; marked interrupted`);

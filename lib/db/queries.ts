@@ -1,5 +1,5 @@
 import { and, desc, eq, ilike, or, sql } from 'drizzle-orm';
-import type { Database } from './database';
+import { inTransaction, type Database } from './database';
 import { conversations, identities, messages, usageRecords, type Conversation, type Identity, type StoredMessage } from './schema';
 
 /**
@@ -86,7 +86,7 @@ export type NewMessage = Omit<typeof messages.$inferInsert, 'createdAt' | 'updat
 
 /** Adds a message and makes it the conversation's active leaf, in one transaction. */
 export async function addMessage(db: Database, message: NewMessage): Promise<StoredMessage> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const [stored] = await tx.insert(messages).values(message).returning();
     await tx
       .update(conversations)
@@ -131,7 +131,7 @@ export async function importConversation(
   values: { id: string; identityId: string; title: string; model: string | null; activeLeafId: string | null; apiKeyId?: string },
   tree: Omit<typeof messages.$inferInsert, 'conversationId'>[],
 ): Promise<void> {
-  await db.transaction(async (tx) => {
+  await inTransaction(db, async (tx) => {
     await tx.insert(conversations).values({ ...values, activeLeafId: null });
     // One statement: parent links are checked at its end, so parents-first order is all it needs.
     if (tree.length > 0) await tx.insert(messages).values(tree.map((message) => ({ ...message, conversationId: values.id })));

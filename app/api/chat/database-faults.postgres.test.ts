@@ -4,7 +4,7 @@ import { GET as ready } from '@/app/api/health/ready/route';
 import { GET as live } from '@/app/api/health/live/route';
 import { GET as listConversations } from '@/app/api/conversations/route';
 import { expectedText, parseScenario } from '@/e2e/fake-upstream/scenario';
-import { getDatabase } from '@/lib/db';
+import { closeDatabase, getDatabase } from '@/lib/db';
 import { queryRows } from '@/lib/db/database';
 import { chatBody, chatRequest, readChunks } from '@/lib/testing/chat-client';
 import { createTestDatabase } from '@/lib/testing/postgres';
@@ -93,3 +93,25 @@ test('PostgreSQL lost mid-stream: the reader gets the whole answer, and the repl
   expect(row).toMatchObject({ status: 'done', text, outcome: 'done' });
   expect(unhandled).toEqual([]);
 });
+
+test('every pooled connection busy: a request waits, then gets a 503 (never a hang), and is served once a connection is free', async () => {
+  env.configure({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: env.fake.url, OPENAI_MODEL: 'fake-model', DATABASE_URL: relayedUrl, RUNNEL_DATABASE_POOL_SIZE: '1' });
+  await closeDatabase();
+  const db = await getDatabase();
+  // The pool's one connection, busy for longer than a request may wait for it (5 s).
+  // (Drizzle runs a query when it is awaited: `then` starts it now.)
+  const busy = db.execute(sql`select pg_sleep(7)`).then(() => {});
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const started = performance.now();
+  const waited = await POST(chatRequest(chatBody('[[fake tokens=2]]')));
+  const waitedMs = performance.now() - started;
+  expect(waited.status).toBe(503);
+  expect((await waited.json()).error.code).toBe('storage_unavailable');
+  expect(waitedMs).toBeGreaterThan(4000);
+  expect(waitedMs).toBeLessThan(6500);
+  await busy;
+  const served = await POST(chatRequest(chatBody('[[fake tokens=2]]')));
+  expect(served.status).toBe(200);
+  await readChunks(served);
+  await closeDatabase();
+}, 20_000);

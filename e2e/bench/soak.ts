@@ -44,9 +44,10 @@ function send(kind: Kind, greedyCookie: string): Promise<{ outcome: Outcome; fir
   return new Promise((resolve) => {
     const req = request({ host: '127.0.0.1', port: APP_PORT, path: '/api/chat', method: 'POST', headers }, (res) => {
       const status = res.statusCode ?? 0;
-      if (status >= 500) return resolve({ outcome: '5xx' }), res.resume();
-      if (status === 429) return resolve({ outcome: 'limited' }), res.resume();
-      if (status >= 400) return resolve({ outcome: 'refused' }), res.resume();
+      if (status >= 400) {
+        res.resume();
+        return resolve({ outcome: status >= 500 ? '5xx' : status === 429 ? 'limited' : 'refused' });
+      }
       let firstTokenMs: number | undefined;
       let text = '';
       let reads = 0;

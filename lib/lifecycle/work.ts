@@ -34,7 +34,6 @@ export function startDraining(): void {
 /** A reply in flight until it ends, so that shutdown can wait for it or, at its deadline, interrupt it. */
 export function trackGeneration(generation: Generation): void {
   const { generations } = state();
-  if (generation.endedAt !== undefined) return;
   generations.add(generation);
   void generation.ended.then(() => generations.delete(generation));
 }

@@ -33,10 +33,9 @@ export interface GenerationMeter {
 export function meterGeneration(db: Database, attribution: Attribution, permit: StreamPermit): GenerationMeter {
   const m = metrics();
   m.activeStreams.inc({ route: attribution.route });
-  let ended!: (generation: Generation) => void;
-  const endedGeneration = new Promise<Generation>((resolve) => (ended = resolve));
-  let released: Promise<void> = Promise.resolve();
-  const recorded = endedGeneration.then(async (generation) => {
+  let ended!: (end: { generation: Generation; released: Promise<void> }) => void;
+  const endedGeneration = new Promise<{ generation: Generation; released: Promise<void> }>((resolve) => (ended = resolve));
+  const recorded = endedGeneration.then(async ({ generation, released }) => {
     const usage = await accountUsage(generation);
     const model = generation.model.id;
     const estimated = String(usage.estimated);
@@ -66,9 +65,9 @@ export function meterGeneration(db: Database, attribution: Attribution, permit: 
   return {
     onEnd(generation) {
       m.activeStreams.dec({ route: attribution.route });
-      released = permit.release();
+      const released = permit.release();
       observeEnd(generation, attribution.route);
-      ended(generation);
+      ended({ generation, released });
     },
     recorded: recorded.catch((error: unknown) => console.error(`[runnel] recording usage of a ${attribution.route} reply failed`, error)),
   };

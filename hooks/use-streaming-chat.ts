@@ -102,7 +102,7 @@ export function useStreamingChat(options: UseStreamingChatOptions = {}): Streami
         });
         if (!response.ok || !response.body) throw new HttpError(await errorMessageOf(response));
         if (isCurrent()) setStatus('streaming');
-        for await (const chunks of readUIMessageChunks(response.body)) {
+        for await (const { chunks } of readUIMessageChunks(response.body)) {
           if (!isCurrent()) return;
           for (const chunk of chunks) active.draft.apply(chunk);
           render.schedule();

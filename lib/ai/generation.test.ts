@@ -68,3 +68,47 @@ test('interleaved reasoning and text become parts in order, for live and late re
   expect(generation.text).toBe('Hello world');
   expect(generation.reasoningText()).toBe('think more again ');
 });
+
+test('resuming after any position a reader was given yields exactly the rest of the reply, once', async () => {
+  const { provider, finish } = scriptedProvider([
+    ['reasoning', 'ab'],
+    ['reasoning', 'c'],
+    ['text', 'Hé'],
+    ['text', '😀 x'],
+    ['reasoning', 'd'],
+    ['text', 'end'],
+  ]);
+  const generation = await start(provider);
+  finish();
+  await generation.ended;
+  const all: [UIMessageChunk, number][] = [];
+  generation.subscribe({ chunk: (chunk, at) => all.push([chunk, at]), end() {} });
+  const positions = all.map(([, at]) => at);
+  expect(positions).toEqual([...positions].sort((a, b) => a - b));
+  expect(new Set(positions).size).toBe(positions.length);
+  expect(positions.at(-1)).toBe(generation.position);
+
+  const expected = await fold(all.map(([chunk]) => chunk));
+  // Every position a reader could hold (a delta's positions are its characters): cut there, resume, fold both halves.
+  for (let cut = 0; cut <= generation.position; cut++) {
+    const before = chunksUpTo(all, cut);
+    const rest: [UIMessageChunk, number][] = [];
+    generation.subscribe({ chunk: (chunk, at) => rest.push([chunk, at]), end() {} }, cut);
+    expect(rest.every(([, at]) => at > cut), `cut at ${cut}`).toBe(true);
+    expect(await fold([...before, ...rest.map(([chunk]) => chunk)]), `cut at ${cut}`).toEqual(expected);
+  }
+});
+
+/** What a reader holding position `cut` has received, a delta cut inside its text where the cut falls. */
+function chunksUpTo(all: [UIMessageChunk, number][], cut: number): UIMessageChunk[] {
+  const received: UIMessageChunk[] = [];
+  for (const [chunk, at] of all) {
+    if (at <= cut) received.push(chunk);
+    else if (chunk.type === 'text-delta' || chunk.type === 'reasoning-delta') {
+      const kept = chunk.delta.length - (at - cut);
+      if (kept > 0) received.push({ ...chunk, delta: chunk.delta.slice(0, kept) });
+      break;
+    } else break;
+  }
+  return received;
+}

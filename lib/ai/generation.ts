@@ -24,10 +24,24 @@ interface ContentPart {
   deltaType: 'text-delta' | 'reasoning-delta';
   id: string;
   text: string;
+  /** The position of its start chunk; its text occupies the positions after it. */
+  startAt: number;
+  /** The position of its end chunk, once another part closed it (the last one is closed by a terminal chunk). */
+  endAt?: number;
 }
 
+/**
+ * Where a chunk stands in the reply, sent as its SSE `id:`. A reader that reconnects says the last
+ * position it has and gets exactly what follows. Structural chunks advance it by one and deltas by
+ * their length, so that any position inside a part's text is a plain offset into it: resuming
+ * needs no log of the deltas as they were sent, only the parts' text.
+ */
+export type ChunkPosition = number;
+/** The `start` chunk's position: a reader that has it has the message's id and model. */
+export const START_POSITION: ChunkPosition = 1;
+
 export interface GenerationListener {
-  chunk(chunk: UIMessageChunk): void;
+  chunk(chunk: UIMessageChunk, position: ChunkPosition): void;
   end(): void;
 }
 
@@ -75,7 +89,9 @@ export class Generation {
 
   private readonly controller = new AbortController();
   private readonly listeners = new Set<GenerationListener>();
-  private readonly terminalChunks: UIMessageChunk[] = [];
+  private readonly terminalChunks: { chunk: UIMessageChunk; at: ChunkPosition }[] = [];
+  /** The position of the last chunk published. */
+  position: ChunkPosition = START_POSITION;
   private timedOut = false;
   /** Cancelled by this server going away, not by the client. */
   private serverStopping = false;
@@ -113,18 +129,15 @@ export class Generation {
     this.controller.abort();
   }
 
-  /** Replays what has been generated so far as chunks, then delivers new ones as they come. */
-  subscribe(listener: GenerationListener): () => void {
-    listener.chunk(this.startChunk());
-    // The last part is still open, or was closed by a terminal chunk replayed below.
-    const last = this.parts.at(-1);
-    for (const part of this.parts) {
-      listener.chunk({ type: `${part.type}-start`, id: part.id });
-      listener.chunk({ type: `${part.type}-delta`, id: part.id, delta: part.text });
-      if (part !== last) listener.chunk({ type: `${part.type}-end`, id: part.id });
-    }
+  /**
+   * Replays what has been generated after position `after` (all of it by default), then delivers
+   * new chunks as they come. Each part's text is replayed as one delta, positioned at its end.
+   */
+  subscribe(listener: GenerationListener, after: ChunkPosition = 0): () => void {
+    if (after < START_POSITION) listener.chunk(this.startChunk(), START_POSITION);
+    for (const part of this.parts) replayPart(part, after, listener);
     if (this.endedAt !== undefined) {
-      for (const chunk of this.terminalChunks) listener.chunk(chunk);
+      for (const { chunk, at } of this.terminalChunks) if (at > after) listener.chunk(chunk, at);
       listener.end();
       return () => {};
     }
@@ -211,21 +224,27 @@ export class Generation {
 
   /** Appends to the open part, or closes it and opens one of the other type. */
   private append(type: ContentPart['type'], delta: string): void {
+    // An empty delta has no position of its own to resume from.
+    if (delta === '') return;
     let part = this.openPart;
     if (part?.type !== type) part = this.openNewPart(type);
     part.text += delta;
     if (type === 'text') this.text += delta;
     this.receivedLength += delta.length;
-    this.emit({ type: part.deltaType, id: part.id, delta });
+    this.emit({ type: part.deltaType, id: part.id, delta }, delta.length);
   }
 
   private openNewPart(type: ContentPart['type']): ContentPart {
     this.firstTokenAt ??= performance.now();
-    if (this.openPart) this.emit({ type: `${this.openPart.type}-end`, id: this.openPart.id });
-    const part: ContentPart = { type, deltaType: `${type}-delta`, id: generateId(), text: '' };
+    if (this.openPart) {
+      this.emit({ type: `${this.openPart.type}-end`, id: this.openPart.id });
+      this.openPart.endAt = this.position;
+    }
+    const id = generateId();
+    this.emit({ type: `${type}-start`, id });
+    const part: ContentPart = { type, deltaType: `${type}-delta`, id, text: '', startAt: this.position };
     this.parts.push(part);
     this.openPart = part;
-    this.emit({ type: `${type}-start`, id: part.id });
     return part;
   }
 
@@ -267,12 +286,14 @@ export class Generation {
   }
 
   private terminal(chunk: UIMessageChunk): void {
-    this.terminalChunks.push(chunk);
     this.emit(chunk);
+    this.terminalChunks.push({ chunk, at: this.position });
   }
 
-  private emit(chunk: UIMessageChunk): void {
-    for (const listener of this.listeners) listener.chunk(chunk);
+  /** Publishes a chunk that takes `length` positions (a delta's length; 1 for the others). */
+  private emit(chunk: UIMessageChunk, length = 1): void {
+    this.position += length;
+    for (const listener of this.listeners) listener.chunk(chunk, this.position);
   }
 
   private startChunk(): UIMessageChunk {
@@ -293,6 +314,17 @@ export class Generation {
     const usage = this.usage && { ...this.usage, costUsd: costUsd(this.usage, this.options.model.prices) };
     return { usage, timing: this.timing() };
   }
+}
+
+/** A part's chunks that stand after `after`: its start, the rest of its text as one delta, its end. */
+function replayPart(part: ContentPart, after: ChunkPosition, listener: GenerationListener): void {
+  if (part.startAt > after) listener.chunk({ type: `${part.type}-start`, id: part.id }, part.startAt);
+  const textEnd = part.startAt + part.text.length;
+  if (textEnd > after && part.text !== '') {
+    const delta = part.text.slice(Math.max(0, after - part.startAt));
+    listener.chunk({ type: part.deltaType, id: part.id, delta }, textEnd);
+  }
+  if (part.endAt !== undefined && part.endAt > after) listener.chunk({ type: `${part.type}-end`, id: part.id }, part.endAt);
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;

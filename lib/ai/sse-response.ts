@@ -1,7 +1,7 @@
 import 'server-only';
 import type { UIMessageChunk } from 'ai';
 import { trackResponse } from '@/lib/lifecycle/work';
-import type { Generation } from './generation';
+import type { ChunkPosition, Generation } from './generation';
 
 /** Headers every event stream needs to reach the client unbuffered. */
 export const SSE_HEADERS: Record<string, string> = {
@@ -35,8 +35,17 @@ export const MAX_UNSENT_CHARS = 4 * 1024 * 1024;
 export interface SseResponseOptions {
   heartbeatMs: number;
   /** The wire format: a chunk's events as SSE text ('' to send nothing for it). */
-  encode(chunk: UIMessageChunk): string;
+  encode(chunk: UIMessageChunk, position: ChunkPosition): string;
   headers: Record<string, string>;
+  /** Sends what follows this position (a reconnecting reader's `Last-Event-ID`); all of it by default. */
+  after?: ChunkPosition;
+  /**
+   * What the reader leaving (or falling too far behind) means; by default that the person left,
+   * so the generation is cancelled. A resumable reply's reader only detaches.
+   */
+  onReaderGone?: () => void;
+  /** The request: its end is the reader leaving, even before the body is read. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -46,7 +55,8 @@ export interface SseResponseOptions {
  * Pull-based: chunks are encoded into a string as they come and handed over when the response
  * asks for more, at most once per MIN_WRITE_INTERVAL_MS, so a fast upstream is relayed in few
  * large writes instead of one write (and one socket flush) per token. The end of the reply is
- * written at once. The client leaving, or falling MAX_UNSENT_CHARS behind, cancels the generation.
+ * written at once. The client leaving, or falling MAX_UNSENT_CHARS behind, cancels the generation
+ * (or whatever `onReaderGone` says it means).
  */
 export function sseResponse(generation: Generation, options: SseResponseOptions): Response {
   const encoder = new TextEncoder();
@@ -59,7 +69,16 @@ export function sseResponse(generation: Generation, options: SseResponseOptions)
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let unsubscribe = () => {};
   let untrack = () => {};
+  let unwatch = () => {};
   let fail: (error: Error) => void = () => {};
+  let gone = false;
+  /** Once per response, however the reader went. */
+  const readerGone = () => {
+    if (gone) return;
+    gone = true;
+    cleanUp();
+    (options.onReaderGone ?? (() => generation.abort()))();
+  };
 
   const canWrite = () => ended || (pending !== '' && performance.now() - lastWriteAt >= MIN_WRITE_INTERVAL_MS);
   /** Wakes a waiting pull once a write is allowed, now or when the interval has passed. */
@@ -81,6 +100,7 @@ export function sseResponse(generation: Generation, options: SseResponseOptions)
     clearTimeout(throttle);
     unsubscribe();
     untrack();
+    unwatch();
   };
 
   const body = new ReadableStream<Uint8Array>(
@@ -88,28 +108,35 @@ export function sseResponse(generation: Generation, options: SseResponseOptions)
       start(controller) {
         untrack = trackResponse();
         fail = (error) => {
+          if (gone) return;
           pending = '';
-          cleanUp();
-          generation.abort();
+          readerGone();
           controller.error(error);
         };
-        unsubscribe = generation.subscribe({
-          chunk(chunk) {
-            const events = options.encode(chunk);
-            if (!events) return;
-            pending += events;
-            quietSinceLastBeat = false;
-            if (pending.length > MAX_UNSENT_CHARS) return fail(new Error('The reader fell too far behind.'));
-            poke();
+        unsubscribe = generation.subscribe(
+          {
+            chunk(chunk, position) {
+              const events = options.encode(chunk, position);
+              if (!events) return;
+              pending += events;
+              quietSinceLastBeat = false;
+              if (pending.length > MAX_UNSENT_CHARS) return fail(new Error('The reader fell too far behind.'));
+              poke();
+            },
+            end() {
+              pending += DONE;
+              ended = true;
+              clearTimeout(throttle);
+              throttle = undefined;
+              poke();
+            },
           },
-          end() {
-            pending += DONE;
-            ended = true;
-            clearTimeout(throttle);
-            throttle = undefined;
-            poke();
-          },
-        });
+          options.after,
+        );
+        const left = () => fail(new Error('The client left.'));
+        if (options.signal?.aborted) return left();
+        options.signal?.addEventListener('abort', left, { once: true });
+        unwatch = () => options.signal?.removeEventListener('abort', left);
         heartbeat = setInterval(() => {
           if (quietSinceLastBeat) {
             pending += KEEP_ALIVE;
@@ -131,13 +158,14 @@ export function sseResponse(generation: Generation, options: SseResponseOptions)
           lastWriteAt = performance.now();
         }
         if (ended) {
+          // Read to the end: whatever the request's signal says from now on, the reader is not lost.
+          gone = true;
           cleanUp();
           controller.close();
         }
       },
       cancel() {
-        cleanUp();
-        generation.abort();
+        readerGone();
       },
     },
     { highWaterMark: 0 },

@@ -18,7 +18,7 @@ function bodyFrom(bytes: Uint8Array, cuts: number[]): ReadableStream<Uint8Array>
 
 async function collect(body: ReadableStream<Uint8Array>) {
   const chunks = [];
-  for await (const batch of readUIMessageChunks(body)) chunks.push(...batch);
+  for await (const batch of readUIMessageChunks(body)) chunks.push(...batch.chunks);
   return chunks;
 }
 
@@ -84,7 +84,7 @@ test('a stream that ends without a terminal chunk is a lost connection, after it
   const cutShort = encoder.encode('data: {"type":"start"}\n\ndata: {"type":"text-start","id":"t"}\n\ndata: {"type":"text-delta","id":"t","delta":"par');
   const seen: string[] = [];
   await expect(async () => {
-    for await (const batch of readUIMessageChunks(bodyFrom(cutShort, [5]))) seen.push(...batch.map((c) => c.type));
+    for await (const batch of readUIMessageChunks(bodyFrom(cutShort, [5]))) seen.push(...batch.chunks.map((c) => c.type));
   }).rejects.toBeInstanceOf(StreamEndedError);
   expect(seen).toEqual(['start', 'text-start']);
 });
@@ -107,6 +107,17 @@ test('a malformed event is reported', async () => {
 test('readSseData groups the events each read completed', async () => {
   const bytes = encoder.encode('data: a\n\ndata: b\n\ndata: c\n\n');
   const batches = [];
-  for await (const batch of readSseData(bodyFrom(bytes, [12]))) batches.push(batch);
+  for await (const batch of readSseData(bodyFrom(bytes, [12]))) batches.push(batch.data);
   expect(batches).toEqual([['a'], ['b', 'c']]);
+});
+
+test('readSseData carries the last event id, and never yields an event the connection cut off', async () => {
+  const bytes = encoder.encode('id: 1\ndata: a\n\ndata: b\n\nid: 7\ndata: c\n\nid: 9\ndata: cut off');
+  const batches = [];
+  for await (const batch of readSseData(bodyFrom(bytes, [15, 24, 40]))) batches.push(batch);
+  expect(batches).toEqual([
+    { data: ['a'], lastEventId: '1' },
+    { data: ['b'], lastEventId: '1' },
+    { data: ['c'], lastEventId: '7' },
+  ]);
 });

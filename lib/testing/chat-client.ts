@@ -33,7 +33,7 @@ export async function readChunks(response: Response): Promise<ReadStream> {
   const result: ReadStream = { chunks: [], text: '' };
   try {
     for await (const batch of readUIMessageChunks(response.body!)) {
-      for (const chunk of batch) {
+      for (const chunk of batch.chunks) {
         result.chunks.push(chunk);
         if (chunk.type === 'text-delta') result.text += chunk.delta;
       }

@@ -25,10 +25,12 @@ describe('a reply that streams', () => {
 
     const raw = await response.text();
     expect(raw.endsWith('data: [DONE]\n\n')).toBe(true);
-    const chunks = raw
-      .split('\n\n')
-      .filter((event) => event.startsWith('data: {'))
-      .map((event) => JSON.parse(event.slice(6)) as UIMessageChunk);
+    // Each event: its position in the reply as `id:`, increasing, then one chunk as JSON.
+    const events = raw.split('\n\n').filter((event) => event.startsWith('id: '));
+    const ids = events.map((event) => Number(/^id: (\d+)\n/.exec(event)?.[1]));
+    expect(ids[0]).toBe(1);
+    expect(ids.every((id, i) => i === 0 || id > ids[i - 1]!)).toBe(true);
+    const chunks = events.map((event) => JSON.parse(event.slice(event.indexOf('\ndata: ') + 7)) as UIMessageChunk);
     // Deltas that arrive together may be relayed as one: what matters is order and text.
     const types = chunks.map((c) => c.type).join(' ');
     expect(types).toMatch(/^start text-start (text-delta )+text-end finish$/);

@@ -60,6 +60,10 @@ export interface RunnelConfig {
   shutdownGraceMs: number;
   /** Where browsers reach Runnel, when a proxy in front hides it (accepted as a same-origin host). */
   publicUrl: string | undefined;
+  /** How long a resumable reply goes on after its last reader's connection was lost; 0: not at all. */
+  resumeGraceMs: number;
+  /** Where the other instances reach this one, to resume a reply it generates; unset: found from the network. */
+  instanceUrl: string | undefined;
   /** Running as Vercel functions: no writable disk, connections per function instance. */
   onVercel: boolean;
   /** Where the embedded database and the development signing secret live. */
@@ -99,6 +103,8 @@ const EnvSchema = z.object({
   RUNNEL_SHUTDOWN_GRACE_MS: withDefault(z.coerce.number().int().min(0), 25_000),
   RUNNEL_DATABASE_POOL_SIZE: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(1000).optional()),
   RUNNEL_PUBLIC_URL: optionalUrl,
+  RUNNEL_RESUME_GRACE_MS: withDefault(z.coerce.number().int().min(0).max(600_000), 30_000),
+  RUNNEL_INSTANCE_URL: optionalUrl,
   RUNNEL_REDIS_PREFIX: withDefault(z.string().regex(/^[\w:.-]{1,50}$/), 'runnel'),
   RUNNEL_TRUSTED_PROXIES: withDefault(z.coerce.number().int().min(0).max(10), 1),
   RUNNEL_METRICS_TOKEN: z.preprocess(unsetIfEmpty, z.string().min(16, 'must be at least 16 characters').optional()),
@@ -188,6 +194,8 @@ export function parseConfig(env: Environment): RunnelConfig {
     shutdownGraceMs: e.RUNNEL_SHUTDOWN_GRACE_MS,
     databasePoolSize: e.RUNNEL_DATABASE_POOL_SIZE,
     publicUrl: e.RUNNEL_PUBLIC_URL,
+    resumeGraceMs: e.RUNNEL_RESUME_GRACE_MS,
+    instanceUrl: e.RUNNEL_INSTANCE_URL,
     onVercel,
     dataDir: path.resolve(e.RUNNEL_DATA_DIR),
     authSecret: e.AUTH_SECRET,

@@ -6,6 +6,7 @@ import type { ModelConfig, RunnelConfig } from '@/lib/config';
 import type { Database } from '@/lib/db/database';
 import { finishAfterResponse, trackGeneration } from '@/lib/lifecycle/work';
 import type { StreamPermit } from '@/lib/limits/limits';
+import { publishReply, type ReplyOwnership } from '@/lib/resume/resume';
 import { meterGeneration, type Attribution } from '@/lib/usage/meter';
 import { persistReply } from './persist-reply';
 
@@ -20,8 +21,10 @@ export interface ReplyRequest {
   parentId: string;
   /** Taken by the caller; from here on the generation gives it back when it ends. */
   permit: StreamPermit;
-  /** The client's request: its end cancels the upstream request. */
-  signal: AbortSignal;
+  /** The client's request: its end cancels the upstream request. Not given for a resumable reply, which outlives it. */
+  signal?: AbortSignal;
+  /** A chat reply, which readers may come back to (resume) and stop from anywhere. */
+  ownership?: ReplyOwnership;
 }
 
 /**
@@ -41,7 +44,10 @@ export async function startReply(request: ReplyRequest): Promise<Generation> {
       prompt: request.prompt,
       model,
       firstByteTimeoutMs: config.firstByteTimeoutMs,
-      onStart: trackGeneration,
+      onStart: (generation) => {
+        trackGeneration(generation);
+        if (request.ownership) publishReply(config, generation, request.ownership);
+      },
       onEnd: meter.onEnd,
     },
     request.signal,

@@ -62,3 +62,50 @@ export async function leaveMidStream(response: Response, controller: AbortContro
  * loop), so that a timing assertion measures only its own test's path.
  */
 export const letEarlierRepliesSettle = () => new Promise((resolve) => setTimeout(resolve, 150));
+
+/** A resumable reader's state: the chunks it applied and the last event id it has. */
+export interface ResumeState {
+  chunks: UIMessageChunk[];
+  lastEventId: string | undefined;
+  /** Whether a terminal chunk (finish, error, abort) arrived. */
+  ended: boolean;
+}
+
+export const newResumeState = (): ResumeState => ({ chunks: [], lastEventId: undefined, ended: false });
+
+/** Reads `response` into `state`, leaving (cancelling the body) after `batches` reads if given. */
+export async function readInto(response: Response, state: ResumeState, batches = Infinity): Promise<void> {
+  let read = 0;
+  try {
+    for await (const batch of readUIMessageChunks(response.body!)) {
+      state.chunks.push(...batch.chunks);
+      state.lastEventId = batch.lastEventId;
+      state.ended ||= batch.chunks.some((chunk) => chunk.type === 'finish' || chunk.type === 'error' || chunk.type === 'abort');
+      if (++read >= batches) return;
+    }
+  } catch {
+    // A cut connection: what was read is kept, as a browser would.
+  }
+}
+
+/** The text the chunks build, as a client rebuilds it (a `start` chunk begins the message again). */
+export function rebuiltText(chunks: UIMessageChunk[]): string {
+  let text = '';
+  for (const chunk of chunks) {
+    if (chunk.type === 'start') text = '';
+    if (chunk.type === 'text-delta') text += chunk.delta;
+  }
+  return text;
+}
+
+/** The request a reconnecting reader sends: GET /api/chat/[id]/stream with its cookie and last event id. */
+export function resumeRequest(conversationId: string, cookie: string, options: { lastEventId?: string; messageId?: string; signal?: AbortSignal } = {}) {
+  const url = new URL(`http://127.0.0.1/api/chat/${encodeURIComponent(conversationId)}/stream`);
+  if (options.messageId) url.searchParams.set('message', options.messageId);
+  const headers: Record<string, string> = { cookie };
+  if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId;
+  return new Request(url, { headers, signal: options.signal });
+}
+
+/** The identity cookie a response set, as a request sends it back. */
+export const cookieOf = (response: Response) => response.headers.get('set-cookie')?.split(';')[0] ?? '';

@@ -8,3 +8,7 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs 
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** Polls `check` until it holds. */
+export const waitUntil = (check: () => boolean | Promise<boolean>, timeoutMs?: number) =>
+  waitFor(async () => ((await check()) ? true : undefined), timeoutMs);

@@ -1,4 +1,3 @@
-import { uiMessageStreamResponse } from '@/lib/ai/ui-stream';
 import { assertSameOrigin, requestIdentity, withIdentityCookie } from '@/lib/auth/session';
 import { parseChatRequest } from '@/lib/chat/request';
 import { startReply } from '@/lib/chat/start-reply';
@@ -9,6 +8,7 @@ import { ChatError, toChatError } from '@/lib/errors';
 import { assertAcceptingWork } from '@/lib/lifecycle/work';
 import { clientIp } from '@/lib/limits/client-ip';
 import { acquireStreamPermit, type StreamPermit } from '@/lib/limits/limits';
+import { firstReaderResponse, requestIdOf, type ReplyOwnership } from '@/lib/resume/resume';
 
 // Read by hosting platforms such as Vercel; `next start` does not enforce it.
 export const maxDuration = 300;
@@ -16,7 +16,8 @@ export const maxDuration = 300;
 /**
  * Streams an assistant reply as an AI SDK v6 UI message stream. Limits are checked first; the
  * user message is stored next; the reply is stored as it streams and when it ends, even if the
- * client has gone.
+ * client has gone. A client that sends X-Runnel-Request-Id can lose its connection and resume
+ * (GET /api/chat/[id]/stream); for any other, its connection's end is a stop.
  */
 export async function POST(request: Request): Promise<Response> {
   let setCookie: string | undefined;
@@ -25,6 +26,7 @@ export async function POST(request: Request): Promise<Response> {
     assertAcceptingWork();
     assertSameOrigin(request);
     const config = getConfig();
+    const requestId = requestIdOf(request);
     const body = await parseChatRequest(request);
     const model = body.model ? findModel(config, body.model) : config.defaultModel;
     if (!model) throw new ChatError('unknown_model', `Unknown model "${body.model}".`);
@@ -35,6 +37,13 @@ export async function POST(request: Request): Promise<Response> {
     const ip = clientIp(request, config.trustedProxies);
     permit = await acquireStreamPermit(config, { identity: `id:${identity.id}`, ip });
     const turn = await prepareTurn(db, identity.id, body, model.id);
+    const resumable = requestId !== undefined && config.resumeGraceMs > 0;
+    const ownership: ReplyOwnership = {
+      conversationId: turn.conversation.id,
+      identityId: identity.id,
+      requestId,
+      graceMs: resumable ? config.resumeGraceMs : undefined,
+    };
     const generation = await startReply({
       config,
       db,
@@ -43,9 +52,10 @@ export async function POST(request: Request): Promise<Response> {
       attribution: { route: 'chat', identityId: identity.id, conversationId: turn.conversation.id, clientIp: ip },
       parentId: turn.userMessageId,
       permit,
-      signal: request.signal,
+      signal: resumable ? undefined : request.signal,
+      ownership,
     });
-    return withIdentityCookie(uiMessageStreamResponse(generation, { heartbeatMs: config.heartbeatMs }), setCookie);
+    return withIdentityCookie(firstReaderResponse(generation, ownership, request), setCookie);
   } catch (error) {
     // Given back here only if no generation took it (releasing twice is harmless).
     permit?.release();

@@ -2,9 +2,18 @@
 
 import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
 import { MessageDraft, type ChatMessage } from '@/lib/chat/message';
+import {
+  CONNECTION_LOST_MESSAGE,
+  GRACE_HEADER,
+  isConnectionLoss,
+  REQUEST_ID_HEADER,
+  sendStopRequest,
+  waitToReconnect,
+} from '@/lib/chat/reconnect';
 import { MalformedEventError, readUIMessageChunks, StreamEndedError } from '@/lib/sse/reader';
 
-export type ChatStatus = 'ready' | 'submitted' | 'streaming' | 'error';
+/** `reconnecting`: the connection was lost mid-answer and the hook is getting back to it. */
+export type ChatStatus = 'ready' | 'submitted' | 'streaming' | 'reconnecting' | 'error';
 
 export interface UseStreamingChatOptions {
   /** The endpoint: Runnel's own, or any AI SDK v6 UI message stream route. */
@@ -16,6 +25,12 @@ export interface UseStreamingChatOptions {
   body?: Record<string, unknown>;
   /** How often streamed text is rendered, at most. */
   renderIntervalMs?: number;
+  /**
+   * Runnel's backend only: a lost connection is reconnected to (`${api}/${id}/stream`, from the
+   * last event received), a reply in progress when the page opens is followed live, and Stop or
+   * leaving tells the server explicitly (`${api}/${id}/stop`).
+   */
+  resume?: boolean;
 }
 
 export interface StreamingChat {
@@ -36,6 +51,18 @@ export interface StreamingChat {
 interface ActiveRequest {
   controller: AbortController;
   draft: MessageDraft;
+  /** Names the request to the server, for resume and stop. */
+  requestId: string;
+  /** Whether this page started the reply (so leaving the page stops it), or only follows it. */
+  owned: boolean;
+  /** A `start` chunk arrived: the next one begins a replay of the whole message. */
+  started: boolean;
+  /** Where a reconnect resumes from. */
+  lastEventId?: string;
+  /** How long the server keeps the reply for a lost reader; 0: it does not. */
+  graceMs: number;
+  /** Ends the current connection only, not the reply (the browser went offline). */
+  connection: AbortController;
 }
 
 const newId = () => Math.random().toString(36).slice(2, 12) + Date.now().toString(36);
@@ -43,10 +70,11 @@ const newId = () => Math.random().toString(36).slice(2, 12) + Date.now().toStrin
 /**
  * A chat against a UI message stream endpoint, read by hand with fetch + ReadableStream +
  * TextDecoder. One AbortController per request: stop(), a new send, unmount and leaving the page
- * abort it, which makes the server cancel the upstream request.
+ * abort it, which makes the server cancel the upstream request (with `resume`, through an
+ * explicit stop request, since the connection's end alone then means a lost connection).
  */
 export function useStreamingChat(options: UseStreamingChatOptions = {}): StreamingChat {
-  const { api = '/api/chat', renderIntervalMs = 50 } = options;
+  const { api = '/api/chat', renderIntervalMs = 50, resume = false } = options;
   const [messages, setMessages] = useState<ChatMessage[]>(options.initialMessages ?? []);
   const [status, setStatus] = useState<ChatStatus>('ready');
   const [error, setError] = useState<string>();
@@ -59,6 +87,7 @@ export function useStreamingChat(options: UseStreamingChatOptions = {}): Streami
   useEffect(() => {
     bodyRef.current = options.body;
   }, [options.body]);
+  const replyUrl = useCallback((action: 'stream' | 'stop') => `${api}/${encodeURIComponent(chatIdRef.current)}/${action}`, [api]);
 
   const commit = useCallback((next: ChatMessage[]) => {
     messagesRef.current = next;
@@ -71,55 +100,139 @@ export function useStreamingChat(options: UseStreamingChatOptions = {}): Streami
     if (active) startTransition(() => commit(replaceLast(messagesRef.current, active.draft.snapshot())));
   });
 
+  /** Tells a resumable server that the person stopped the reply (its connection's end would not). */
+  const requestStop = useCallback(
+    (active: ActiveRequest) => {
+      if (!resume) return;
+      sendStopRequest(replyUrl('stop'), active.started ? { requestId: active.requestId, messageId: active.draft.id } : { requestId: active.requestId });
+    },
+    [resume, replyUrl],
+  );
+
   /** Ends the active request, if any, as stopped, keeping what arrived. */
   const halt = useCallback(() => {
     const active = activeRef.current;
     if (!active) return;
     activeRef.current = null;
     active.controller.abort();
+    requestStop(active);
     active.draft.settle('stopped');
     render.cancel();
     commit(replaceLast(messagesRef.current, active.draft.snapshot()));
     setStatus('ready');
-  }, [commit, render]);
+  }, [commit, render, requestStop]);
 
-  const run = useCallback(
-    // Callers halt the previous request first, so that its partial answer is part of `history`.
-    async (history: ChatMessage[], trigger: 'submit-message' | 'regenerate-message', messageId?: string) => {
-      const active: ActiveRequest = { controller: new AbortController(), draft: new MessageDraft(newId()) };
-      activeRef.current = active;
-      const isCurrent = () => activeRef.current === active;
-      commit([...history, active.draft.snapshot()]);
-      setStatus('submitted');
-      setError(undefined);
-
-      try {
-        const response = await fetch(api, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ ...bodyRef.current, id: chatIdRef.current, messages: history.map(toWire), trigger, messageId }),
-          signal: active.controller.signal,
-        });
-        if (!response.ok || !response.body) throw new HttpError(await errorMessageOf(response));
-        if (isCurrent()) setStatus('streaming');
-        for await (const { chunks } of readUIMessageChunks(response.body)) {
-          if (!isCurrent()) return;
-          for (const chunk of chunks) active.draft.apply(chunk);
-          render.schedule();
+  /** Applies a response's chunks to the active reply; throws if the connection ends before the reply does. */
+  const readReply = useCallback(
+    async (body: ReadableStream<Uint8Array>, active: ActiveRequest) => {
+      for await (const { chunks, lastEventId } of readUIMessageChunks(body)) {
+        if (activeRef.current !== active) return;
+        for (const chunk of chunks) {
+          // A second `start`: the server replays the whole message (a follow, or a saved copy).
+          if (chunk.type === 'start' && active.started) active.draft = new MessageDraft(active.draft.id);
+          if (chunk.type === 'start') active.started = true;
+          active.draft.apply(chunk);
         }
-        active.draft.settle('done');
-      } catch (failure) {
-        if (!isCurrent() || active.controller.signal.aborted) return;
-        active.draft.fail(describeFailure(failure));
+        active.lastEventId = lastEventId ?? active.lastEventId;
+        render.schedule();
       }
-      if (!isCurrent()) return;
+    },
+    [render],
+  );
+
+  /**
+   * Gets back to a reply whose connection was lost: from the last event received, with backoff
+   * and jitter (at once when the browser comes back online), for as long as the server keeps the
+   * reply. Returns whether it was reached again.
+   */
+  const reconnect = useCallback(
+    async (active: ActiveRequest): Promise<boolean> => {
+      const deadline = Date.now() + active.graceMs;
+      const { signal } = active.controller;
+      for (let attempt = 0; ; attempt++) {
+        setStatus('reconnecting');
+        await waitToReconnect(attempt, deadline, signal);
+        if (signal.aborted) return true;
+        if (Date.now() >= deadline) return false;
+        const url = `${replyUrl('stream')}?message=${encodeURIComponent(active.draft.id)}`;
+        const heldBefore = active.lastEventId;
+        try {
+          const headers: Record<string, string> = active.lastEventId ? { 'last-event-id': active.lastEventId } : {};
+          const response = await fetch(url, { headers, signal: newConnection(active) });
+          if (response.status === 204 || response.status === 404) return false;
+          if (!response.ok || !response.body) continue;
+          setStatus('streaming');
+          await readReply(response.body, active);
+          return true;
+        } catch (failure) {
+          if (signal.aborted) return true;
+          if (!isConnectionLoss(failure, active.connection.signal)) throw failure;
+          // It got further before dropping again: the network works, start the backoff over.
+          if (active.lastEventId !== heldBefore) attempt = -1;
+        }
+      }
+    },
+    [readReply, replyUrl],
+  );
+
+  /** Shows how the active reply ended. A followed reply that never started leaves the message as it was. */
+  const finish = useCallback(
+    (active: ActiveRequest) => {
+      if (activeRef.current !== active) return;
       activeRef.current = null;
       render.cancel();
-      commit(replaceLast(messagesRef.current, active.draft.snapshot()));
+      if (active.owned || active.started) commit(replaceLast(messagesRef.current, active.draft.snapshot()));
       setStatus(active.draft.status === 'error' ? 'error' : 'ready');
       setError(active.draft.error);
     },
-    [api, commit, render],
+    [commit, render],
+  );
+
+  /** Reads a reply to the end, reconnecting when allowed, and shows how it ended. */
+  const follow = useCallback(
+    async (active: ActiveRequest, response: (signal: AbortSignal) => Promise<Response>) => {
+      const isCurrent = () => activeRef.current === active;
+      try {
+        const answer = await response(newConnection(active));
+        if (answer.status === 204) return finish(active);
+        if (!answer.ok || !answer.body) throw new HttpError(await errorMessageOf(answer));
+        active.graceMs = resume ? Number(answer.headers.get(GRACE_HEADER)) || 0 : 0;
+        if (isCurrent()) setStatus('streaming');
+        await readReply(answer.body, active);
+        active.draft.settle('done');
+      } catch (failure) {
+        if (!isCurrent() || active.controller.signal.aborted) return;
+        const resumable = active.started && active.graceMs > 0 && isConnectionLoss(failure, active.connection.signal);
+        const reached = resumable && (await reconnect(active).catch(() => false));
+        if (!isCurrent() || active.controller.signal.aborted) return;
+        if (reached) active.draft.settle('done');
+        else active.draft.fail(resumable ? CONNECTION_LOST_MESSAGE : describeFailure(failure));
+      }
+      finish(active);
+    },
+    [finish, readReply, reconnect, resume],
+  );
+
+  const run = useCallback(
+    // Callers halt the previous request first, so that its partial answer is part of `history`.
+    (history: ChatMessage[], trigger: 'submit-message' | 'regenerate-message', messageId?: string) => {
+      const active = newActiveRequest(new MessageDraft(newId()), true);
+      activeRef.current = active;
+      commit([...history, active.draft.snapshot()]);
+      setStatus('submitted');
+      setError(undefined);
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (resume) headers[REQUEST_ID_HEADER] = active.requestId;
+      return follow(active, (signal) =>
+        fetch(api, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ ...bodyRef.current, id: chatIdRef.current, messages: history.map(toWire), trigger, messageId }),
+          signal,
+        }),
+      );
+    },
+    [api, commit, follow, resume],
   );
 
   const send = useCallback(
@@ -162,20 +275,64 @@ export function useStreamingChat(options: UseStreamingChatOptions = {}): Streami
     [commit, halt],
   );
 
-  // Leaving (unmount, client navigation, closing or hiding the page for good) cancels the reply.
+  // A reply still being written when the page opened (a second tab, another device) is followed
+  // live from its start, through the resume endpoint.
   useEffect(() => {
+    const last = messagesRef.current.at(-1);
+    if (!resume || activeRef.current || last?.role !== 'assistant' || last.status !== 'streaming') return;
+    const active = newActiveRequest(new MessageDraft(last.id), false);
+    activeRef.current = active;
+    setStatus('streaming');
+    void follow(active, (signal) => fetch(`${replyUrl('stream')}?message=${encodeURIComponent(last.id)}`, { signal }));
+    return () => {
+      if (activeRef.current !== active) return;
+      activeRef.current = null;
+      active.controller.abort();
+    };
+  }, [resume, follow, replyUrl]);
+
+  // Leaving (unmount, client navigation, closing or hiding the page for good) cancels the reply
+  // this page started.
+  useEffect(() => {
+    const leave = () => {
+      const active = activeRef.current;
+      if (!active?.owned) return;
+      activeRef.current = null;
+      active.controller.abort();
+      requestStop(active);
+    };
     const onPageHide = (event: PageTransitionEvent) => {
-      if (!event.persisted) activeRef.current?.controller.abort();
+      if (!event.persisted) leave();
     };
     window.addEventListener('pagehide', onPageHide);
     return () => {
       window.removeEventListener('pagehide', onPageHide);
-      activeRef.current?.controller.abort();
-      activeRef.current = null;
+      leave();
     };
+  }, [requestStop]);
+
+  // Offline, a connection is dead even where the socket has not noticed yet (an emulated network,
+  // a half-open socket): a resumable reply drops it and reconnects when the browser is back.
+  useEffect(() => {
+    const onOffline = () => {
+      const active = activeRef.current;
+      if (active?.started && active.graceMs > 0) active.connection.abort();
+    };
+    window.addEventListener('offline', onOffline);
+    return () => window.removeEventListener('offline', onOffline);
   }, []);
 
   return { messages, status, error, send, stop: halt, regenerate, edit, setMessages: replaceMessages };
+}
+
+function newActiveRequest(draft: MessageDraft, owned: boolean): ActiveRequest {
+  return { controller: new AbortController(), draft, requestId: newId(), owned, started: false, graceMs: 0, connection: new AbortController() };
+}
+
+/** A signal for the request's next connection: it ends with the reply (a stop) or with the connection alone. */
+function newConnection(active: ActiveRequest): AbortSignal {
+  active.connection = new AbortController();
+  return AbortSignal.any([active.controller.signal, active.connection.signal]);
 }
 
 /**

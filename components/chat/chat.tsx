@@ -17,7 +17,6 @@ export interface ChatModel {
   offline: boolean;
 }
 
-const FOLLOW_EVERY_MS = 500;
 
 interface ChatProps {
   /** The configured models, default first. */
@@ -36,8 +35,8 @@ export function Chat({ models, initialModelId, conversationId, initialMessages, 
   const [modelId, setModelId] = useState(initialModelId);
   const model = models.find((m) => m.id === modelId) ?? models[0]!;
   const body = useMemo(() => ({ model: model.id }), [model.id]);
-  const { messages, status, error, send, stop, regenerate, edit, setMessages } = useStreamingChat({ id: conversationId, initialMessages, body });
-  const busy = status === 'submitted' || status === 'streaming';
+  const { messages, status, error, send, stop, regenerate, edit, setMessages } = useStreamingChat({ id: conversationId, initialMessages, body, resume: true });
+  const busy = status === 'submitted' || status === 'streaming' || status === 'reconnecting';
 
   // Every version seen so far; updated as histories are shown (state derived from props).
   const [versions, setVersions] = useState(() => ({
@@ -74,30 +73,6 @@ export function Chat({ models, initialModelId, conversationId, initialMessages, 
 
   useEffect(preloadMarkdown, []);
 
-  // A reply shown as streaming that this page is not receiving (a reload mid-answer, another tab)
-  // is followed on the server until it ends.
-  const following = !busy && messages.some((m) => m.status === 'streaming');
-  useEffect(() => {
-    if (!following) return;
-    const controller = new AbortController();
-    const poll = async () => {
-      try {
-        const response = await fetch(`/api/conversations/${encodeURIComponent(conversationId)}`, { signal: controller.signal });
-        if (!response.ok) return;
-        const { messages: latest } = (await response.json()) as { messages: ChatMessage[] };
-        // Stopped following (e.g. a new message was sent meanwhile): this answer is stale.
-        if (!controller.signal.aborted) setMessages(latest);
-      } catch {
-        // Aborted, or the network hiccupped: the next poll tries again.
-      }
-    };
-    const timer = setInterval(() => void poll(), FOLLOW_EVERY_MS);
-    return () => {
-      clearInterval(timer);
-      controller.abort();
-    };
-  }, [following, conversationId, setMessages]);
-
   // A new chat gets its address on the first send, without a reload; Next's router follows
   // history.replaceState.
   const path = `/c/${encodeURIComponent(conversationId)}`;
@@ -133,6 +108,12 @@ export function Chat({ models, initialModelId, conversationId, initialMessages, 
         {messages.length === 0 ? <EmptyState offline={model.offline} /> : <MessageList messages={messages} tree={tree} busy={busy} onSwitch={switchTo} onEdit={edit} onRegenerate={regenerate} />}
 
         <div className="mx-auto w-full max-w-3xl px-4 pb-4">
+          {status === 'reconnecting' && (
+            <p role="status" data-testid="reconnecting" className="mb-2 flex items-center gap-2 px-1 text-sm text-ink-muted">
+              <span className="size-1.5 animate-pulse rounded-full bg-ink-muted" aria-hidden />
+              Reconnecting…
+            </p>
+          )}
           {status === 'error' && (
             <div role="alert" className="mb-2 flex items-center gap-3 rounded-xl border border-danger/40 bg-danger/10 px-3 py-2 text-sm text-danger">
               <p className="flex-1">{error}</p>

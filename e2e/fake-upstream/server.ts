@@ -16,6 +16,8 @@ export interface RequestRecord {
   receivedAt: number;
   headersAt?: number;
   tokensSent: number;
+  /** How many requests carried this id so far (this one included): a resumed answer must be asked for once. */
+  requests: number;
   /** The fake finished the response. */
   completedAt?: number;
   /** The client closed the connection before the response was complete. */
@@ -109,6 +111,7 @@ async function handle(
     temperature: body.temperature,
     receivedAt: now(),
     tokensSent: 0,
+    requests: (attempts.get(scenario.id ?? '') ?? 0) + 1,
   };
   records.set(record.id, record);
   const attempt = (attempts.get(record.id) ?? 0) + 1;

@@ -5,6 +5,7 @@ import { getConfig, type RunnelConfig } from '@/lib/config';
 import { getDatabase } from '@/lib/db';
 import { getConversation } from '@/lib/db/queries';
 import { ChatError } from '@/lib/errors';
+import { GRACE_HEADER, REQUEST_ID_HEADER } from '@/lib/chat/reconnect';
 import { isSafeId } from '@/lib/text/storable';
 import { forwardToOwner, isForwarded } from './forward';
 import { attachReader, findLiveReply, registerLiveReply, rememberEarlyStop, stopLiveReply, type LiveReply, type StopTarget } from './live-replies';
@@ -12,15 +13,11 @@ import { announceReply, findReplyOwner, rememberSharedStop } from './reply-owner
 import { storedReplyResponse } from './stored-reply';
 
 /**
- * Sent by a client that can reconnect (Runnel's own hook): a random name for the request. It
- * opts the reply into resume (a lost connection is not a stop; the reply goes on for the grace
- * window) and lets a stop name the request before the reply's first chunk has named the reply.
+ * The request's `X-Runnel-Request-Id`, if it sent one: a client that can reconnect (Runnel's own
+ * hook) names its request so. It opts the reply into resume (a lost connection is not a stop; the
+ * reply goes on for the grace window, told back in X-Runnel-Resume-Grace-Ms) and lets a stop name
+ * the request before the reply's first chunk has named the reply.
  */
-export const REQUEST_ID_HEADER = 'x-runnel-request-id';
-/** Tells a resumable reply's reader how long the reply waits for it to come back. */
-export const GRACE_HEADER = 'x-runnel-resume-grace-ms';
-
-/** The request's `X-Runnel-Request-Id`, if it sent one: resume is what it asks for. */
 export function requestIdOf(request: Request): string | undefined {
   const value = request.headers.get(REQUEST_ID_HEADER);
   if (value === null) return undefined;

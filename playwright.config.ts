@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import { E2E } from './e2e/ports';
 
-const DEPLOYMENT_SPECS = ['container.spec.ts', 'shutdown.spec.ts', 'nginx.spec.ts'];
+const DEPLOYMENT_SPECS = ['container.spec.ts', 'shutdown.spec.ts', 'resume-instances.spec.ts', 'nginx.spec.ts'];
 
 const nextStart = (port: number) => `node node_modules/next/dist/bin/next start --keepAliveTimeout 65000 --port ${port} --hostname 127.0.0.1`;
 
@@ -22,7 +22,7 @@ export default defineConfig({
   // neighbour's Chromium does not take the CPU their timings are about.
   projects: [
     { name: 'app', testIgnore: DEPLOYMENT_SPECS },
-    { name: 'deployment', testMatch: ['container.spec.ts', 'shutdown.spec.ts'], dependencies: ['app'] },
+    { name: 'deployment', testMatch: ['container.spec.ts', 'shutdown.spec.ts', 'resume-instances.spec.ts'], dependencies: ['app'] },
     { name: 'proxy', testMatch: ['nginx.spec.ts'], dependencies: ['deployment'] },
   ],
   use: {

@@ -14,6 +14,8 @@ const containerPort = 3316;
 /** Two instances behind nginx (nginx.spec.ts), nginx itself, and a relay standing for compose's published port. */
 const proxiedPorts = [3317, 3318] as const;
 const nginxPort = 8310;
+/** Two instances on one Postgres and Redis that hand replies over to each other (resume-instances.spec.ts). */
+const resumePorts = [3319, 3320] as const;
 const publishedPort = 8311;
 
 // Each test run gets its own embedded databases, so runs never share state.
@@ -28,6 +30,7 @@ export const E2E = {
   shutdownPort,
   containerPort,
   proxiedPorts,
+  resumePorts,
   nginxPort,
   publishedPort,
   runDir,

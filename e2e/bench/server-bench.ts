@@ -24,12 +24,16 @@ async function main() {
     `http://127.0.0.1:${APP_PORT}/`,
   );
   const targets = [direct(FAKE_PORT), runnel(APP_PORT)];
+  // Resume's cost: the same route, opted in as Runnel's own client is (a live-reply entry, a
+  // reader count, and with Redis two writes per reply; every event carries its id either way).
+  const withResume = [...targets, runnel(APP_PORT, { resumable: true })];
   const database = process.env.DATABASE_URL ? 'Postgres (DATABASE_URL)' : 'embedded PGlite';
-  console.log(`Runnel server bench — ${new Date().toISOString()}, node ${process.version}, server pinned to core 0, ${database}\n`);
+  const limits = process.env.REDIS_URL ? 'Redis (REDIS_URL)' : 'in-memory limits, no Redis';
+  console.log(`Runnel server bench — ${new Date().toISOString()}, node ${process.version}, server pinned to core 0, ${database}, ${limits}\n`);
 
   await timeToFirstToken(targets);
-  await throughput(targets);
-  await concurrency(targets, server.pid!);
+  await throughput(withResume);
+  await concurrency(withResume, server.pid!);
   await abortLatency();
   server.kill('SIGKILL');
   await proxyBench(FAKE_PORT);

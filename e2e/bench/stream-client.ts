@@ -17,6 +17,8 @@ export interface Target {
   port: number;
   path: string;
   body(prompt: string): string;
+  /** Sent with every request besides the content headers. */
+  headers?: Record<string, string>;
   /** How many tokens a piece of the response body holds. */
   countTokens(text: string): number;
 }
@@ -34,10 +36,16 @@ export const direct = (port: number): Target => ({
 
 let conversations = 0;
 
-export const runnel = (port: number): Target => ({
-  name: 'Runnel /api/chat',
+let requests = 0;
+
+/** Runnel's chat route; `resumable`: as Runnel's own hook asks, opted in to resume (X-Runnel-Request-Id). */
+export const runnel = (port: number, options: { resumable?: boolean } = {}): Target => ({
+  name: options.resumable ? 'Runnel /api/chat, resumable' : 'Runnel /api/chat',
   port,
   path: '/api/chat',
+  get headers() {
+    return options.resumable ? { 'x-runnel-request-id': `bench-${process.pid}-${++requests}` } : undefined;
+  },
   // A new conversation per request, as a new chat in a browser would be.
   body: (prompt) =>
     JSON.stringify({ id: `bench-${++conversations}-${process.pid}`, trigger: 'submit-message', messages: [{ id: 'u', role: 'user', parts: [{ type: 'text', text: prompt }] }] }),
@@ -71,7 +79,7 @@ export function stream(target: Target, prompt: string, timeoutMs = 60_000): Prom
       resolve(result);
     };
     const req = request(
-      { host: '127.0.0.1', port: target.port, path: target.path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip', 'content-length': Buffer.byteLength(body) } },
+      { host: '127.0.0.1', port: target.port, path: target.path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip', 'content-length': Buffer.byteLength(body), ...target.headers } },
       (res) => {
         result.status = res.statusCode ?? 0;
         res.setEncoding('utf8');

@@ -5,7 +5,7 @@ import type { Generation } from '@/lib/ai/generation';
  * How long a reply stays findable after it ended: a reader whose connection dropped just before
  * the end still gets the rest from memory, exactly, instead of the saved copy.
  */
-export const ENDED_REPLY_LINGER_MS = 60_000;
+export const ENDED_REPLY_LINGER_MS = 15_000;
 /** How long a stop for a request this process has not seen yet is remembered. */
 const EARLY_STOP_MS = 60_000;
 

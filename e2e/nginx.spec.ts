@@ -3,6 +3,10 @@ import { expect, test } from '@playwright/test';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/postgres';
 import { connectTestRedis, type TestRedis } from '@/lib/testing/redis';
 import { startTcpProxy, type TcpProxy } from '@/lib/testing/tcp-proxy';
+import { readUIMessageChunks } from '@/lib/sse/reader';
+import type { UIMessageChunk } from 'ai';
+import { Agent, fetch } from 'undici';
+import { expectedText, parseScenario } from './fake-upstream/scenario';
 import { startNginx, type Nginx } from './deploy/nginx';
 import { nextStart, type ServerProcess } from './deploy/server-process';
 import { fakeRecord, lastAssistant, sendMessage, uniqueId } from './helpers';
@@ -42,7 +46,12 @@ test.beforeAll(async () => {
     RUNNEL_LIMIT_IP_CONCURRENT_STREAMS: '20',
     RUNNEL_METRICS_TOKEN: METRICS_TOKEN,
   };
-  instances.push(...(await Promise.all(E2E.proxiedPorts.map((port, i) => nextStart(port, { ...E2E.serverEnv(`proxied-${i}`), ...env })))));
+  instances.push(
+    ...(await Promise.all(
+      // Listening on loopback only, each says where the other reaches it (to hand a resumed reply over).
+      E2E.proxiedPorts.map((port, i) => nextStart(port, { ...E2E.serverEnv(`proxied-${i}`), ...env, RUNNEL_INSTANCE_URL: `http://127.0.0.1:${port}` })),
+    )),
+  );
   nginx = await startNginx({ port: E2E.nginxPort, upstreams: E2E.proxiedPorts.map((port) => `127.0.0.1:${port}`) });
   published = await startTcpProxy({ host: "127.0.0.1", port: E2E.nginxPort });
 });
@@ -177,7 +186,8 @@ test('a conversation started on one instance opens, continues and regenerates on
   const first = await post('/api/chat', { id, trigger: 'submit-message', messages: [question] }, { from, port: E2E.proxiedPorts[0] });
   expect(first.status).toBe(200);
   const cookie = first.cookie!;
-  const answerId = (JSON.parse(first.body.split('\n')[0]!.slice(6)) as { messageId: string }).messageId;
+  const startEvent = first.body.split('\n').find((line) => line.startsWith('data: '))!;
+  const answerId = (JSON.parse(startEvent.slice('data: '.length)) as { messageId: string }).messageId;
   const opened = await fetch(`${b}/api/conversations/${id}`, { headers: { cookie } });
   expect(opened.status).toBe(200);
   expect(JSON.stringify(await opened.json())).toContain('first [[fake tokens=3]]');
@@ -244,4 +254,39 @@ test('closing the tab closes the upstream request, through nginx', async ({ brow
   await page.close();
   await expect.poll(async () => (await fakeRecord(tag))?.disconnectedAt, { timeout: 5000 }).toBeGreaterThan(0);
   await context.close();
+});
+
+test('an answer dropped five times resumes through nginx on whichever instance each reconnect lands on: exactly the model\'s text, asked for once', async () => {
+  const from = freshAddress();
+  const tag = uniqueId('nginx-resume');
+  const scenario = `[[fake id=${tag} tokens=200 delay=10]]`;
+  const conversation = chat(scenario);
+  const chunks: UIMessageChunk[] = [];
+  let lastEventId: string | undefined;
+  let cookie = '';
+  /** One request on a connection of its own from this test's address; reads `batches` reads, then drops it. */
+  const readSome = async (path: string, init: { method?: string; headers: Record<string, string>; body?: string }, batches: number) => {
+    const dispatcher = new Agent({ localAddress: from });
+    const response = await fetch(`${nginxUrl}${path}`, { ...init, dispatcher });
+    expect(response.status).toBe(200);
+    cookie ||= response.headers.get('set-cookie')!.split(';')[0]!;
+    let read = 0;
+    for await (const batch of readUIMessageChunks(response.body as ReadableStream<Uint8Array>)) {
+      chunks.push(...batch.chunks);
+      lastEventId = batch.lastEventId ?? lastEventId;
+      if (++read === batches) break;
+    }
+    await dispatcher.destroy();
+  };
+  await readSome('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json', 'x-runnel-request-id': uniqueId('req') }, body: JSON.stringify(conversation) }, 2);
+  const messageId = (chunks[0] as { messageId: string }).messageId;
+  // nginx sends each request to the next instance: the reconnects alternate between owner and not.
+  for (let drop = 0; drop < 5; drop++) {
+    await readSome(`/api/chat/${conversation.id}/stream?message=${messageId}`, { headers: { cookie, 'last-event-id': lastEventId! } }, 2);
+  }
+  await readSome(`/api/chat/${conversation.id}/stream?message=${messageId}`, { headers: { cookie, 'last-event-id': lastEventId! } }, Infinity);
+  expect(chunks.filter((chunk) => chunk.type === 'start')).toHaveLength(1);
+  expect(chunks.at(-1)?.type).toBe('finish');
+  expect(chunks.flatMap((chunk) => (chunk.type === 'text-delta' ? [chunk.delta] : [])).join('')).toBe(expectedText(parseScenario(scenario)));
+  expect((await fakeRecord(tag))?.requests).toBe(1);
 });

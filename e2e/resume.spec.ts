@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { expectedText, parseScenario } from './fake-upstream/scenario';
-import { expectUpstreamDisconnected, fakeRecord, lastAssistant, sendMessage, uniqueId } from './helpers';
+import { errorNotice, expectUpstreamDisconnected, fakeRecord, lastAssistant, sendMessage, uniqueId } from './helpers';
 
-test('offline for 3 s mid-answer: "Reconnecting…", then the answer completes with exactly the model\'s text, asked for once', async ({ page, context }) => {
+test('offline mid-answer, twice (3 s, then 1 s): "Reconnecting…", then the answer completes with exactly the model\'s text, asked for once', async ({ page, context }) => {
   test.setTimeout(60_000);
   const id = uniqueId('offline');
   const scenario = `[[fake id=${id} tokens=300 delay=20]]`;
@@ -15,6 +15,13 @@ test('offline for 3 s mid-answer: "Reconnecting…", then the answer completes w
   await expect(lastAssistant(page)).toContainText('w20 ');
   await page.waitForTimeout(3000);
   await context.setOffline(false);
+  await expect(page.getByTestId('reconnecting')).toHaveCount(0);
+  // And again: several drops in a row are fine.
+  await expect(lastAssistant(page)).toContainText('w120 ', { timeout: 10_000 });
+  await context.setOffline(true);
+  await expect(page.getByTestId('reconnecting')).toBeVisible();
+  await page.waitForTimeout(1000);
+  await context.setOffline(false);
   await expect(lastAssistant(page)).toHaveAttribute('data-status', 'done', { timeout: 20_000 });
   await expect(page.getByTestId('reconnecting')).toHaveCount(0);
   const expected = expectedText(parseScenario(scenario)).trim();
@@ -25,6 +32,25 @@ test('offline for 3 s mid-answer: "Reconnecting…", then the answer completes w
   // Saved whole, as the reload shows.
   await page.reload();
   await expect(lastAssistant(page).getByText(expected, { exact: true })).toBeVisible();
+});
+
+test('an answer that cannot be reached again keeps its text, says the connection was lost, and offers Retry', async ({ page, context }) => {
+  const id = uniqueId('gone');
+  await page.goto('/');
+  await sendMessage(page, `Vanishing [[fake id=${id} tokens=100000 delay=20]]`);
+  await expect(lastAssistant(page)).toContainText('w10 ');
+  // As when the grace window has passed on the server, or the conversation is gone: nothing to resume.
+  await page.route('**/api/chat/*/stream*', (route) => route.fulfill({ status: 204 }));
+  await context.setOffline(true);
+  await expect(page.getByTestId('reconnecting')).toBeVisible();
+  await context.setOffline(false);
+  await expect(errorNotice(page)).toContainText('The connection was lost; the answer was saved up to here.');
+  await expect(lastAssistant(page)).toContainText('w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 ');
+  await expect(errorNotice(page).getByRole('button', { name: 'Retry' })).toBeVisible();
+  // The answer is still being written on the server (its grace window has not passed): end it.
+  const conversation = new URL(page.url()).pathname.split('/').at(-1)!;
+  expect((await page.request.post(`/api/chat/${conversation}/stop`, { data: {} })).status()).toBe(200);
+  await expectUpstreamDisconnected(id);
 });
 
 test('Stop while offline: once back online the stop reaches the server, the upstream is closed and the answer saved as stopped', async ({ page, context }) => {

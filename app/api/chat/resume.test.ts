@@ -129,6 +129,22 @@ describe('a resumable reply (the client sent X-Runnel-Request-Id)', () => {
     expect(await env.fake.record('resume-early')).toBeUndefined();
   });
 
+  test('its limit slot is held while its connection is lost, and given back when it is stopped', async () => {
+    configure({ RUNNEL_LIMIT_CONCURRENT_STREAMS: '1' });
+    const { response, conversationId, cookie, requestId } = await start('[[fake id=resume-slot tokens=100000 delay=5]]');
+    await readInto(response, newResumeState(), 2);
+    const second = () => POST(chatRequest(chatBody('again [[fake tokens=2]]'), { headers: { cookie } }));
+    const refused = await second();
+    expect(refused.status).toBe(429);
+    expect((await refused.json()).error.limit).toBe('concurrent_streams');
+    await STOP(stopRequest(conversationId, cookie, { requestId }), params(conversationId));
+    await waitUntil(async () => {
+      const next = await second();
+      await next.body?.cancel();
+      return next.status === 200;
+    });
+  });
+
   test('a reader that comes back after the reply ended gets the rest from memory, then from storage', async () => {
     const scenario = '[[fake id=resume-late tokens=50 delay=2]]';
     const { response, conversationId, cookie } = await start(scenario);
@@ -160,12 +176,15 @@ describe('the resume endpoint', () => {
   });
 
   test('a reader of another identity cannot read a reply in progress', async () => {
-    const { response, conversationId } = await start('[[fake id=resume-private tokens=100000 delay=5]]');
+    const { response, conversationId, cookie } = await start('[[fake id=resume-private tokens=100000 delay=5]]');
     const stranger = cookieOf(await POST(chatRequest(chatBody('hi [[fake tokens=1]]'))));
     expect((await RESUME(resumeRequest(conversationId, stranger), params(conversationId))).status).toBe(404);
     await response.body!.cancel();
-    await STOP(stopRequest(conversationId, stranger, {}), params(conversationId));
+    expect((await STOP(stopRequest(conversationId, stranger, {}), params(conversationId))).status).toBe(404);
     expect((await env.fake.record('resume-private'))?.disconnectedAt).toBeUndefined();
+    // Its owner can.
+    expect(await (await STOP(stopRequest(conversationId, cookie, {}), params(conversationId))).json()).toEqual({ stopped: true });
+    await env.fake.waitForDisconnect('resume-private');
   });
 });
 

@@ -2,8 +2,10 @@ import 'server-only';
 import type { Generation } from '@/lib/ai/generation';
 
 /**
- * How long a reply stays findable after it ended: a reader whose connection dropped just before
- * the end still gets the rest from memory, exactly, instead of the saved copy.
+ * How long a resumable reply stays findable after it ended: a reader whose connection dropped
+ * just before the end still gets the rest from memory, exactly, instead of the saved copy. Other
+ * replies are forgotten as they end (their readers cannot reconnect), so that a burst of them
+ * holds no memory past its end.
  */
 export const ENDED_REPLY_LINGER_MS = 15_000;
 /** How long a stop for a request this process has not seen yet is remembered. */
@@ -36,19 +38,22 @@ const holder = globalThis as typeof globalThis & {
 const state = () => (holder.__runnelLiveReplies ??= { byConversation: new Map(), earlyStops: new Set() });
 
 /**
- * Makes a reply findable by its conversation until a while after it ends (the newest reply of a
- * conversation wins). A stop that arrived for its request before it was registered stops it now.
+ * Makes a reply findable by its conversation until it ends, or a while after if it is resumable
+ * (the newest reply of a conversation wins). A stop that arrived for its request before it was
+ * registered stops it now.
  */
 export function registerLiveReply(reply: LiveReply): void {
   const { byConversation, earlyStops } = state();
   const entry: Entry = { ...reply, readers: 0 };
   byConversation.set(reply.conversationId, entry);
   if (reply.requestId && earlyStops.delete(reply.requestId)) reply.generation.abort();
+  const forget = () => {
+    if (byConversation.get(reply.conversationId) === entry) byConversation.delete(reply.conversationId);
+  };
   void reply.generation.ended.then(() => {
     clearTimeout(entry.graceTimer);
-    setTimeout(() => {
-      if (byConversation.get(reply.conversationId) === entry) byConversation.delete(reply.conversationId);
-    }, ENDED_REPLY_LINGER_MS).unref();
+    if (reply.graceMs === undefined) return forget();
+    setTimeout(forget, ENDED_REPLY_LINGER_MS).unref();
   });
 }
 

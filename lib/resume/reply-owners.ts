@@ -32,13 +32,15 @@ const EXPIRE_IF_SAME = `if redis.call('get', KEYS[1]) == ARGV[1] then return red
  */
 export async function announceReply(
   config: RunnelConfig,
-  reply: { conversationId: string; messageId: string; requestId: string | undefined; ended: Promise<void> },
+  reply: { conversationId: string; messageId: string; requestId: string | undefined; graceMs: number | undefined; ended: Promise<void> },
 ): Promise<{ stopRequested: boolean }> {
   if (!config.redisUrl) return { stopRequested: false };
   const redis = redisClient(config.redisUrl);
   const key = ownerKey(config, reply.conversationId);
   const value = JSON.stringify({ instance: instanceUrl(config), messageId: reply.messageId } satisfies ReplyOwner);
-  void reply.ended.then(() => redis.eval(EXPIRE_IF_SAME, 1, key, value, ENDED_REPLY_LINGER_MS).catch(logFailure));
+  // As long as the owner keeps it in memory after its end (see registerLiveReply).
+  const linger = reply.graceMs === undefined ? 1 : ENDED_REPLY_LINGER_MS;
+  void reply.ended.then(() => redis.eval(EXPIRE_IF_SAME, 1, key, value, linger).catch(logFailure));
   try {
     const pipeline = redis.multi().set(key, value, 'PX', OWNER_TTL_MS);
     if (reply.requestId) pipeline.get(stopKey(config, reply.requestId));

@@ -1,5 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { trackPair } from '@/lib/testing/tcp-proxy';
 
 /** Where a relay cut a connection: what the client had received of it by then. */
 export interface Cut {
@@ -31,14 +32,7 @@ export async function startCuttingRelay(targets: number[], cutAfter: () => numbe
     const limit = cutAfter();
     const received: Buffer[] = [];
     let delivered = 0;
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
+    trackPair(client, upstream, sockets);
     client.pipe(upstream);
     upstream.on('data', (data: Buffer) => {
       const room = limit - delivered;

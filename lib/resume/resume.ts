@@ -36,6 +36,12 @@ export interface ReplyOwnership {
   graceMs: number | undefined;
 }
 
+/** A chat reply's ownership: resumable when the client asked (a request id) and resume is on. */
+export function replyOwnership(config: RunnelConfig, reply: Omit<ReplyOwnership, 'graceMs'>): ReplyOwnership {
+  const resumable = reply.requestId !== undefined && config.resumeGraceMs > 0;
+  return { ...reply, graceMs: resumable ? config.resumeGraceMs : undefined };
+}
+
 /** Makes a starting reply findable here and, with Redis, from every instance. */
 export function publishReply(config: RunnelConfig, generation: Generation, ownership: ReplyOwnership): void {
   registerLiveReply({ ...ownership, generation });

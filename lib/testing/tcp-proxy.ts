@@ -17,14 +17,7 @@ export async function startTcpProxy(target: { host: string; port: number }, list
   const listen = async () => {
     server = createServer((client) => {
       const upstream = connect(target.port, target.host);
-      for (const socket of [client, upstream]) {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-        socket.on('error', () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
+      trackPair(client, upstream, sockets);
       client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
@@ -40,4 +33,16 @@ export async function startTcpProxy(target: { host: string; port: number }, list
         server!.close(() => resolve());
       }),
   };
+}
+
+/** Keeps a relayed pair of sockets in `sockets` while they are open; an error on either closes both. */
+export function trackPair(client: Socket, upstream: Socket, sockets: Set<Socket>): void {
+  for (const socket of [client, upstream]) {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {
+      client.destroy();
+      upstream.destroy();
+    });
+  }
 }

@@ -8,7 +8,7 @@ import { ChatError, toChatError } from '@/lib/errors';
 import { assertAcceptingWork } from '@/lib/lifecycle/work';
 import { clientIp } from '@/lib/limits/client-ip';
 import { acquireStreamPermit, type StreamPermit } from '@/lib/limits/limits';
-import { firstReaderResponse, requestIdOf, type ReplyOwnership } from '@/lib/resume/resume';
+import { firstReaderResponse, replyOwnership, requestIdOf } from '@/lib/resume/resume';
 
 // Read by hosting platforms such as Vercel; `next start` does not enforce it.
 export const maxDuration = 300;
@@ -37,13 +37,7 @@ export async function POST(request: Request): Promise<Response> {
     const ip = clientIp(request, config.trustedProxies);
     permit = await acquireStreamPermit(config, { identity: `id:${identity.id}`, ip });
     const turn = await prepareTurn(db, identity.id, body, model.id);
-    const resumable = requestId !== undefined && config.resumeGraceMs > 0;
-    const ownership: ReplyOwnership = {
-      conversationId: turn.conversation.id,
-      identityId: identity.id,
-      requestId,
-      graceMs: resumable ? config.resumeGraceMs : undefined,
-    };
+    const ownership = replyOwnership(config, { conversationId: turn.conversation.id, identityId: identity.id, requestId });
     const generation = await startReply({
       config,
       db,
@@ -52,7 +46,7 @@ export async function POST(request: Request): Promise<Response> {
       attribution: { route: 'chat', identityId: identity.id, conversationId: turn.conversation.id, clientIp: ip },
       parentId: turn.userMessageId,
       permit,
-      signal: resumable ? undefined : request.signal,
+      signal: ownership.graceMs === undefined ? request.signal : undefined,
       ownership,
     });
     return withIdentityCookie(firstReaderResponse(generation, ownership, request), setCookie);

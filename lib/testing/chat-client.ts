@@ -109,3 +109,21 @@ export function resumeRequest(conversationId: string, cookie: string, options: {
 
 /** The identity cookie a response set, as a request sends it back. */
 export const cookieOf = (response: Response) => response.headers.get('set-cookie')?.split(';')[0] ?? '';
+
+/** How many times a cancellation is measured; its median is what must be within the bound. */
+export const LATENCY_RUNS = 3;
+
+/**
+ * A cancellation's latency, measured LATENCY_RUNS times on fresh streams (`measure` gets the run's
+ * number for its fake id): the median. These machines are shared, and one sample can be late by a
+ * pause of either process; a cancellation that is broken or slow is late every time.
+ */
+export async function medianLatency(measure: (run: number) => Promise<number>): Promise<number> {
+  const samples: number[] = [];
+  for (let run = 0; run < LATENCY_RUNS; run++) {
+    await letEarlierRepliesSettle();
+    samples.push(await measure(run));
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)]!;
+}

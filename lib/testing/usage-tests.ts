@@ -70,8 +70,12 @@ export function usageTests(): void {
     expect(record).toMatchObject({ model: 'claude', outcome: 'done', input_tokens: 12, output_tokens: 7, total_tokens: 19, estimated: false, client_ip: '198.51.100.4', api_key_id: null });
     expect(record.cost_usd).toBeCloseTo(cost, 12);
     expect(record.identity_id).toBe(await identityOf(body.id));
-    const [message] = await queryRows<{ usage: object }>(await getDatabase(), sql`select usage from messages where conversation_id = ${body.id} and role = 'assistant'`);
-    expect(message!.usage).toMatchObject({ inputTokens: 12, outputTokens: 7, estimated: false, costUsd: cost });
+    // The message's final save is a write of its own, which may land just after the usage record.
+    const usage = await waitFor(async () => {
+      const [message] = await queryRows<{ usage: object | null }>(await getDatabase(), sql`select usage from messages where conversation_id = ${body.id} and role = 'assistant'`);
+      return message?.usage ?? undefined;
+    });
+    expect(usage).toMatchObject({ inputTokens: 12, outputTokens: 7, estimated: false, costUsd: cost });
   });
 
   test('a stopped reply: estimated with the tokenizer over the prompt and the text received', async () => {

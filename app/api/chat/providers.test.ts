@@ -6,7 +6,7 @@ import { getDatabase } from '@/lib/db';
 import { queryRows } from '@/lib/db/database';
 import { routeTestEnvironment } from '@/lib/testing/route-environment';
 import { waitFor } from '@/lib/testing/wait-for';
-import { chatBody, chatRequest, leaveMidStream, letEarlierRepliesSettle, readChunks } from '@/lib/testing/chat-client';
+import { chatBody, chatRequest, leaveMidStream, medianLatency, readChunks } from '@/lib/testing/chat-client';
 import { GET as health } from '../health/route';
 import { POST } from './route';
 
@@ -78,12 +78,13 @@ describe('Anthropic', () => {
   });
 
   test('the client going away closes the upstream connection within 10 ms', async () => {
-    await letEarlierRepliesSettle();
-    const controller = new AbortController();
-    const response = await send('[[fake id=ant-abort tokens=100000 delay=5]]', 'claude', { signal: controller.signal });
-    const abortedAt = await leaveMidStream(response, controller);
-    const record = await env.fake.waitForDisconnect('ant-abort');
-    expect(record.disconnectedAt! - abortedAt).toBeLessThan(10);
+    const latency = await medianLatency(async (run) => {
+      const controller = new AbortController();
+      const response = await send(`[[fake id=ant-abort-${run} tokens=100000 delay=5]]`, 'claude', { signal: controller.signal });
+      const abortedAt = await leaveMidStream(response, controller);
+      return (await env.fake.waitForDisconnect(`ant-abort-${run}`)).disconnectedAt! - abortedAt;
+    });
+    expect(latency).toBeLessThan(10);
   });
 });
 

@@ -1,7 +1,7 @@
 import { readUIMessageStream, uiMessageChunkSchema, type UIMessage, type UIMessageChunk } from 'ai';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { expectedText, parseScenario } from '@/e2e/fake-upstream/scenario';
-import { chatBody, chatRequest, leaveMidStream, letEarlierRepliesSettle, readChunks } from '@/lib/testing/chat-client';
+import { chatBody, chatRequest, leaveMidStream, medianLatency, readChunks } from '@/lib/testing/chat-client';
 import { persistenceTests } from '@/lib/testing/persistence-tests';
 import { routeTestEnvironment } from '@/lib/testing/route-environment';
 import { GET, POST } from './route';
@@ -170,50 +170,59 @@ describe('bad requests are 4xx with a JSON body naming the problem', () => {
 
 describe('the client going away closes the upstream connection at once', () => {
   const WITHIN_MS = 10;
-  beforeEach(letEarlierRepliesSettle);
 
   test('mid-stream, while tokens flow', async () => {
-    const controller = new AbortController();
-    const response = await send('[[fake id=flowing tokens=100000 delay=5]]', { signal: controller.signal });
-    const abortedAt = await leaveMidStream(response, controller);
-    const record = await env.fake.waitForDisconnect('flowing');
-    expect(record.disconnectedAt! - abortedAt).toBeLessThan(WITHIN_MS);
-    expect(record.completedAt).toBeUndefined();
+    const latency = await medianLatency(async (run) => {
+      const controller = new AbortController();
+      const response = await send(`[[fake id=flowing-${run} tokens=100000 delay=5]]`, { signal: controller.signal });
+      const abortedAt = await leaveMidStream(response, controller);
+      const record = await env.fake.waitForDisconnect(`flowing-${run}`);
+      expect(record.completedAt).toBeUndefined();
+      return record.disconnectedAt! - abortedAt;
+    });
+    expect(latency).toBeLessThan(WITHIN_MS);
   });
 
   test('mid-stream, when only the body is cancelled', async () => {
-    const response = await send('[[fake id=cancel-body tokens=100000 delay=5]]');
-    const reader = response.body!.getReader();
-    await reader.read();
-    const cancelledAt = now();
-    await reader.cancel();
-    const record = await env.fake.waitForDisconnect('cancel-body');
-    expect(record.disconnectedAt! - cancelledAt).toBeLessThan(WITHIN_MS);
+    const latency = await medianLatency(async (run) => {
+      const response = await send(`[[fake id=cancel-body-${run} tokens=100000 delay=5]]`);
+      const reader = response.body!.getReader();
+      await reader.read();
+      const cancelledAt = now();
+      await reader.cancel();
+      return (await env.fake.waitForDisconnect(`cancel-body-${run}`)).disconnectedAt! - cancelledAt;
+    });
+    expect(latency).toBeLessThan(WITHIN_MS);
   });
 
   test('mid-stream, while the upstream is silent', async () => {
-    const controller = new AbortController();
-    const response = await send('[[fake id=silent-mid tokens=10 hang=3]]', { signal: controller.signal });
-    await response.body!.getReader().read();
-    const abortedAt = now();
-    controller.abort();
-    const record = await env.fake.waitForDisconnect('silent-mid');
-    expect(record.disconnectedAt! - abortedAt).toBeLessThan(WITHIN_MS);
+    const latency = await medianLatency(async (run) => {
+      const controller = new AbortController();
+      const response = await send(`[[fake id=silent-mid-${run} tokens=10 hang=3]]`, { signal: controller.signal });
+      await response.body!.getReader().read();
+      const abortedAt = now();
+      controller.abort();
+      return (await env.fake.waitForDisconnect(`silent-mid-${run}`)).disconnectedAt! - abortedAt;
+    });
+    expect(latency).toBeLessThan(WITHIN_MS);
   });
 
   test.each([
     ['before the upstream sent a byte', 'hang=headers', 'abort-no-headers'],
     ['after headers, before the first token', 'hang=0', 'abort-no-token'],
   ])('%s', async (_name, hang, id) => {
-    const controller = new AbortController();
-    const pending = send(`[[fake id=${id} ${hang}]]`, { signal: controller.signal });
-    await env.fake.waitForRecord(id);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const abortedAt = now();
-    controller.abort();
-    const record = await env.fake.waitForDisconnect(id);
-    expect(record.disconnectedAt! - abortedAt).toBeLessThan(WITHIN_MS);
-    expect((await pending).status).toBe(499);
+    const latency = await medianLatency(async (run) => {
+      const controller = new AbortController();
+      const pending = send(`[[fake id=${id}-${run} ${hang}]]`, { signal: controller.signal });
+      await env.fake.waitForRecord(`${id}-${run}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const abortedAt = now();
+      controller.abort();
+      const record = await env.fake.waitForDisconnect(`${id}-${run}`);
+      expect((await pending).status).toBe(499);
+      return record.disconnectedAt! - abortedAt;
+    });
+    expect(latency).toBeLessThan(WITHIN_MS);
   });
 });
 

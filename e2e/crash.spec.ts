@@ -51,7 +51,7 @@ test('killed mid-answer (kill -9) and restarted: the question and the saved part
 });
 
 test('in production the server will not start without AUTH_SECRET, and says why', async () => {
-  const server = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '--port', String(E2E.crashPort + 1), '--hostname', '127.0.0.1'], {
+  const server = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '--port', String(E2E.refusalPorts[0]), '--hostname', '127.0.0.1'], {
     env: { ...process.env, ...E2E.serverEnv('no-secret'), AUTH_SECRET: '' },
   });
   let output = '';
@@ -63,7 +63,7 @@ test('in production the server will not start without AUTH_SECRET, and says why'
 });
 
 test('on Vercel (VERCEL set) without a database URL the server will not start, and says what to set', async () => {
-  const server = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '--port', String(E2E.crashPort + 2), '--hostname', '127.0.0.1'], {
+  const server = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '--port', String(E2E.refusalPorts[1]), '--hostname', '127.0.0.1'], {
     env: { ...process.env, ...E2E.serverEnv('vercel-no-database'), VERCEL: '1', DATABASE_URL: '', POSTGRES_URL: '' },
   });
   let output = '';

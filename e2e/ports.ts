@@ -6,6 +6,8 @@ const fakePort = 4310;
 const appPort = 3310;
 const offlinePort = 3311;
 const crashPort = 3312;
+/** Servers that must refuse to start (crash.spec.ts): ports of their own, which no other spec uses. */
+const refusalPorts = [3321, 3322] as const;
 /** Two instances sharing one Postgres and one Redis (limits.spec.ts). */
 const sharedPorts = [3313, 3314] as const;
 /** Servers that the deployment specs start, stop and restart on their own. */
@@ -26,6 +28,7 @@ export const E2E = {
   appPort,
   offlinePort,
   crashPort,
+  refusalPorts,
   sharedPorts,
   shutdownPort,
   containerPort,

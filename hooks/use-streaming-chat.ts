@@ -88,6 +88,8 @@ export function useStreamingChat(options: UseStreamingChatOptions = {}): Streami
     bodyRef.current = options.body;
   }, [options.body]);
   const replyUrl = useCallback((action: 'stream' | 'stop') => `${api}/${encodeURIComponent(chatIdRef.current)}/${action}`, [api]);
+  /** Where a reply is read again: the resume endpoint, naming the reply. */
+  const resumeUrl = useCallback((messageId: string) => `${replyUrl('stream')}?message=${encodeURIComponent(messageId)}`, [replyUrl]);
 
   const commit = useCallback((next: ChatMessage[]) => {
     messagesRef.current = next;
@@ -154,7 +156,7 @@ export function useStreamingChat(options: UseStreamingChatOptions = {}): Streami
         await waitToReconnect(attempt, deadline, signal);
         if (signal.aborted) return true;
         if (Date.now() >= deadline) return false;
-        const url = `${replyUrl('stream')}?message=${encodeURIComponent(active.draft.id)}`;
+        const url = resumeUrl(active.draft.id);
         const heldBefore = active.lastEventId;
         try {
           const headers: Record<string, string> = active.lastEventId ? { 'last-event-id': active.lastEventId } : {};
@@ -172,7 +174,7 @@ export function useStreamingChat(options: UseStreamingChatOptions = {}): Streami
         }
       }
     },
-    [readReply, replyUrl],
+    [readReply, resumeUrl],
   );
 
   /** Shows how the active reply ended. A followed reply that never started leaves the message as it was. */
@@ -283,13 +285,13 @@ export function useStreamingChat(options: UseStreamingChatOptions = {}): Streami
     const active = newActiveRequest(new MessageDraft(last.id), false);
     activeRef.current = active;
     setStatus('streaming');
-    void follow(active, (signal) => fetch(`${replyUrl('stream')}?message=${encodeURIComponent(last.id)}`, { signal }));
+    void follow(active, (signal) => fetch(resumeUrl(last.id), { signal }));
     return () => {
       if (activeRef.current !== active) return;
       activeRef.current = null;
       active.controller.abort();
     };
-  }, [resume, follow, replyUrl]);
+  }, [resume, follow, resumeUrl]);
 
   // Leaving (unmount, client navigation, closing or hiding the page for good) cancels the reply
   // this page started.

@@ -14,7 +14,8 @@ export const SSE_HEADERS: Record<string, string> = {
 };
 
 const KEEP_ALIVE = ': keep-alive\n\n';
-const DONE = 'data: [DONE]\n\n';
+/** The last event of every stream. */
+export const DONE = 'data: [DONE]\n\n';
 
 /**
  * At most one write per stream per screen frame. Tokens further apart than this (a 50 tokens/s

@@ -1,9 +1,13 @@
 import 'server-only';
-import { UI_MESSAGE_STREAM_HEADERS } from 'ai';
-import type { Generation } from './generation';
+import { UI_MESSAGE_STREAM_HEADERS, type UIMessageChunk } from 'ai';
+import type { ChunkPosition, Generation } from './generation';
 import { SSE_HEADERS, sseResponse, type SseResponseOptions } from './sse-response';
 
-const HEADERS = { ...UI_MESSAGE_STREAM_HEADERS, ...SSE_HEADERS };
+export const UI_STREAM_HEADERS = { ...UI_MESSAGE_STREAM_HEADERS, ...SSE_HEADERS };
+
+/** One chunk as one event: its position in the reply as `id:` when it has one, the chunk as JSON. */
+export const uiStreamEvent = (chunk: UIMessageChunk, position?: ChunkPosition): string =>
+  `${position === undefined ? '' : `id: ${position}\n`}data: ${JSON.stringify(chunk)}\n\n`;
 
 type UiStreamOptions = Pick<SseResponseOptions, 'heartbeatMs' | 'after' | 'onReaderGone' | 'signal'>;
 
@@ -15,7 +19,7 @@ type UiStreamOptions = Pick<SseResponseOptions, 'heartbeatMs' | 'after' | 'onRea
 export function uiMessageStreamResponse(generation: Generation, options: UiStreamOptions): Response {
   return sseResponse(generation, {
     ...options,
-    encode: (chunk, position) => `id: ${position}\ndata: ${JSON.stringify(chunk)}\n\n`,
-    headers: HEADERS,
+    encode: uiStreamEvent,
+    headers: UI_STREAM_HEADERS,
   });
 }

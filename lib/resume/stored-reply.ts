@@ -1,7 +1,7 @@
 import 'server-only';
 import type { UIMessageChunk } from 'ai';
-import { UI_MESSAGE_STREAM_HEADERS } from 'ai';
-import { SSE_HEADERS } from '@/lib/ai/sse-response';
+import { DONE } from '@/lib/ai/sse-response';
+import { UI_STREAM_HEADERS, uiStreamEvent } from '@/lib/ai/ui-stream';
 import { modelLabel } from '@/lib/chat/chat-model';
 import type { Database } from '@/lib/db/database';
 import type { StoredMessage } from '@/lib/db/schema';
@@ -26,8 +26,9 @@ export async function storedReplyResponse(db: Database, identityId: string, conv
     reply.status = 'interrupted';
     reply.error = OWNER_LOST_MESSAGE;
   }
-  const body = [...replayChunks(reply)].map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`).join('') + 'data: [DONE]\n\n';
-  return new Response(body, { headers: { ...UI_MESSAGE_STREAM_HEADERS, ...SSE_HEADERS } });
+  // Without ids: a reader that gets this has the whole message, and nothing to resume after it.
+  const body = [...replayChunks(reply)].map((chunk) => uiStreamEvent(chunk)).join('') + DONE;
+  return new Response(body, { headers: UI_STREAM_HEADERS });
 }
 
 function* replayChunks(reply: StoredMessage): Generator<UIMessageChunk> {

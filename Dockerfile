@@ -31,6 +31,8 @@ COPY --from=build --chown=node:node /app/.next/static ./.next/static
 COPY --from=build --chown=node:node /app/public ./public
 # Read at run time, so not traced into the standalone output (meta/_journal.json is needed too).
 COPY --from=build --chown=node:node /app/lib/db/migrations ./lib/db/migrations
+# The embedded database's own thread, loaded by path like the migrations.
+COPY --from=build --chown=node:node /app/lib/db/pglite-worker.mjs ./lib/db/pglite-worker.mjs
 # node cli/keys.cjs create --name ci-bot | list | revoke <prefix>; node cli/migrate.cjs
 COPY --from=build --chown=node:node /app/.next/cli ./cli
 USER node

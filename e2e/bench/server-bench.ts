@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
-import { direct, percentile, resetConnections, runnel, stream, type StreamResult, type Target } from './stream-client';
+import { direct, percentile, plainRequest, resetConnections, runnel, stream, type StreamResult, type Target } from './stream-client';
 import { benchAppEnv, startProcess, usage } from './processes';
 import { proxyBench } from './proxy-bench';
 
@@ -32,6 +32,7 @@ async function main() {
   console.log(`Runnel server bench — ${new Date().toISOString()}, node ${process.version}, server pinned to core 0, ${database}, ${limits}\n`);
 
   await timeToFirstToken(targets);
+  await nextFloor();
   await throughput(withResume);
   await concurrency(withResume, server.pid!);
   await abortLatency();
@@ -57,6 +58,30 @@ async function timeToFirstToken([directTarget, runnelTarget]: Target[]) {
   console.log(`| ${directTarget!.name} | ${ms(percentile(d, 50))} | ${ms(percentile(d, 99))} |`);
   console.log(`| ${runnelTarget!.name} | ${ms(percentile(r, 50))} | ${ms(percentile(r, 99))} |`);
   console.log(`| **added by Runnel** | **${ms(percentile(r, 50) - percentile(d, 50))}** | **${ms(percentile(r, 99) - percentile(d, 99))}** |\n`);
+}
+
+/**
+ * What Next.js costs before any of Runnel's work: a route that answers at once (GET /api/chat,
+ * 405 with a JSON body) beside the fake upstream's /v1/models, one at a time and in bursts.
+ */
+async function nextFloor() {
+  const targets = [
+    { name: 'fake upstream, GET /v1/models', port: FAKE_PORT, path: '/v1/models' },
+    { name: 'Next route doing nothing, GET /api/chat', port: APP_PORT, path: '/api/chat' },
+  ];
+  console.log('### The floor: a request that does no work (300 one at a time; bursts of 100 and 1000 at once)\n');
+  console.log('| | p50 ms | 100 at once p99 ms | 1000 at once p99 ms |\n|---|---|---|---|');
+  for (const target of targets) {
+    resetConnections();
+    for (let i = 0; i < 50; i++) await plainRequest(target.port, target.path);
+    const single: number[] = [];
+    for (let i = 0; i < 300; i++) single.push(await plainRequest(target.port, target.path));
+    const burst = async (n: number) => percentile(await Promise.all(Array.from({ length: n }, () => plainRequest(target.port, target.path))), 99);
+    const hundred = await burst(100);
+    const thousand = await burst(1000);
+    console.log(`| ${target.name} | ${ms(percentile(single, 50))} | ${ms(hundred)} | ${ms(thousand)} |`);
+  }
+  console.log();
 }
 
 async function throughput(targets: Target[]) {

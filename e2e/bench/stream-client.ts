@@ -111,3 +111,16 @@ export function percentile(values: number[], p: number): number {
   const sorted = Float64Array.from(values).sort();
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
+
+/** Milliseconds until a GET's whole answer has arrived (any status). */
+export function plainRequest(port: number, path: string): Promise<number> {
+  const start = performance.now();
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(performance.now() - start));
+    });
+    req.on('error', () => resolve(NaN));
+    req.end();
+  });
+}

@@ -11,9 +11,15 @@ import { authSecret } from './secret';
 const known = new Set<string>();
 const KNOWN_LIMIT = 10_000;
 
-async function ensureIdentityRow(db: Database, id: string): Promise<void> {
+/** Stores the identity's row unless it is known to exist. */
+export async function ensureIdentityRow(db: Database, id: string): Promise<void> {
   if (known.has(id)) return;
   await db.insert(identities).values({ id }).onConflictDoNothing();
+  identityRowStored(id);
+}
+
+/** Remembers that the identity's row exists (stored by whoever stored it). */
+export function identityRowStored(id: string): void {
   if (known.size >= KNOWN_LIMIT) known.clear();
   known.add(id);
 }
@@ -33,10 +39,20 @@ function cookieValue(header: string | null): string | undefined {
  * just stored.
  */
 export async function requestIdentity(request: Request, db: Database): Promise<{ id: string; setCookie?: string }> {
+  const identity = identityOf(request);
+  await ensureIdentityRow(db, identity.id);
+  return identity;
+}
+
+/**
+ * The identity a request acts as, as requestIdentity gives it, but not yet stored: for a route
+ * whose own first write stores its row too (a new chat), and which must store it before anything
+ * else refers to it.
+ */
+export function identityOf(request: Request): { id: string; setCookie?: string } {
   const existing = knownIdentityId(request);
-  const id = existing ?? newIdentityId();
-  await ensureIdentityRow(db, id);
-  if (existing) return { id };
+  if (existing) return { id: existing };
+  const id = newIdentityId();
   return { id, setCookie: identityCookie(signIdentity(id, authSecret()), { secure: process.env.NODE_ENV === 'production' }) };
 }
 

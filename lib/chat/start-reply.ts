@@ -1,7 +1,7 @@
 import 'server-only';
 import { Generation } from '@/lib/ai/generation';
 import { providerFor } from '@/lib/ai/providers';
-import type { Prompt } from '@/lib/ai/providers/types';
+import type { Prompt, PromptMessage } from '@/lib/ai/providers/types';
 import type { ModelConfig, RunnelConfig } from '@/lib/config';
 import type { Database } from '@/lib/db/database';
 import { finishAfterResponse, trackGeneration } from '@/lib/lifecycle/work';
@@ -9,6 +9,7 @@ import type { StreamPermit } from '@/lib/limits/limits';
 import { publishReply, type ReplyOwnership } from '@/lib/resume/resume';
 import { meterGeneration, type Attribution } from '@/lib/usage/meter';
 import { persistReply } from './persist-reply';
+import { samePrompt } from './turn';
 
 export interface ReplyRequest {
   config: RunnelConfig;
@@ -25,6 +26,11 @@ export interface ReplyRequest {
   signal?: AbortSignal;
   /** A chat reply, which readers may come back to (resume) and stop from anywhere. */
   ownership?: ReplyOwnership;
+  /**
+   * The question being stored while the model is asked, settling with the prompt its stored
+   * history gives. Without it, the question is already stored.
+   */
+  question?: Promise<PromptMessage[]>;
 }
 
 /**
@@ -35,10 +41,47 @@ export interface ReplyRequest {
  * given back either way).
  */
 export async function startReply(request: ReplyRequest): Promise<Generation> {
+  if (request.question) return startBesideQuestion(request, request.question);
+  const generation = await startGeneration(request);
+  persist(request, generation);
+  return generation;
+}
+
+/**
+ * Asks the model while the question is being stored, and hands the reply over (to its reader and
+ * to storage) only once the question is: nothing of an answer is shown or saved before its
+ * question. If storing fails, the upstream request is cancelled and that failure is the answer.
+ * If the stored history gives another prompt than the one sent ahead (a client that sent part of
+ * its history), the early request is cancelled and the model asked again with the stored one.
+ */
+async function startBesideQuestion(request: ReplyRequest, question: Promise<PromptMessage[]>): Promise<Generation> {
+  const slot = lentPermit(request.permit);
+  const [started, stored] = await Promise.allSettled([startGeneration({ ...request, permit: slot.permit }), question]);
+  if (stored.status === 'rejected') {
+    if (started.status === 'fulfilled') started.value.abort();
+    throw stored.reason;
+  }
+  if (started.status === 'rejected') throw started.reason;
+  const generation = started.value;
+  if (!samePrompt(stored.value, request.prompt.messages)) {
+    generation.abort();
+    return startReply({ ...request, prompt: { ...request.prompt, messages: stored.value }, question: undefined });
+  }
+  slot.keep();
+  persist(request, generation);
+  return generation;
+}
+
+/**
+ * Sends the prompt upstream, metered from start to end and known to shutdown while it runs.
+ * Resolves at the upstream's first event; rejects with a ChatError before it (the permit is
+ * given back either way).
+ */
+async function startGeneration(request: ReplyRequest): Promise<Generation> {
   const { config, db, model, attribution } = request;
   const meter = meterGeneration(db, attribution, request.permit);
   finishAfterResponse(meter.recorded);
-  const generation = await Generation.start(
+  return Generation.start(
     {
       provider: providerFor(model, config),
       prompt: request.prompt,
@@ -52,6 +95,33 @@ export async function startReply(request: ReplyRequest): Promise<Generation> {
     },
     request.signal,
   );
+}
+
+function persist(request: ReplyRequest, generation: Generation): void {
+  const { db, attribution, model } = request;
   finishAfterResponse(persistReply(db, { conversationId: attribution.conversationId, parentId: request.parentId, model: model.id }, generation));
-  return generation;
+}
+
+/**
+ * The permit as an early generation holds it: its tokens are charged, but its slot is given back
+ * only once it is known to be the reply (the caller gives it back otherwise, or a second request
+ * takes it over).
+ */
+function lentPermit(permit: StreamPermit): { permit: StreamPermit; keep(): void } {
+  let kept = false;
+  let releaseAsked = false;
+  return {
+    permit: {
+      release: () => {
+        releaseAsked = true;
+        return kept ? permit.release() : Promise.resolve();
+      },
+      chargeTokens: (tokens) => permit.chargeTokens(tokens),
+    },
+    keep() {
+      kept = true;
+      // It ended before it was known to be the reply: its slot is free now.
+      if (releaseAsked) void permit.release();
+    },
+  };
 }

@@ -2,7 +2,8 @@ import 'server-only';
 import type { PromptMessage } from '@/lib/ai/providers/types';
 import { pathTo } from '@/lib/chat/tree';
 import type { Database } from '@/lib/db/database';
-import { addMessage, conversationMessages, createConversation, getConversation, setConversationModel } from '@/lib/db/queries';
+import { ensureIdentityRow } from '@/lib/auth/session';
+import { addMessage, conversationMessages, createConversation, getConversation, setConversationModel, startConversation } from '@/lib/db/queries';
 import type { Conversation, StoredMessage } from '@/lib/db/schema';
 import { ChatError } from '@/lib/errors';
 import { cutText } from '@/lib/text/storable';
@@ -16,7 +17,46 @@ export interface Turn {
   prompt: PromptMessage[];
 }
 
+/** A user turn on its way into storage, and the prompt to answer it with. */
+export interface PendingTurn {
+  conversationId: string;
+  /** The user message the reply answers. */
+  userMessageId: string;
+  /** The conversation as the model must see it. */
+  prompt: PromptMessage[];
+  /**
+   * Settles once the question is stored, with the prompt its stored history gives: the same one,
+   * unless a client sent only part of a conversation's history.
+   */
+  stored: Promise<PromptMessage[]>;
+}
+
 const TITLE_CHARS = 80;
+
+/**
+ * Starts storing a user turn and says what to ask the model, as early as that is known. A chat's
+ * first message is its whole prompt: it can be sent upstream while the conversation and the
+ * message are stored, in one statement. A later message needs the stored history first (the
+ * server owns history); the prompt then comes from it.
+ */
+export async function beginTurn(db: Database, identityId: string, request: ChatRequest, model: string): Promise<PendingTurn> {
+  const last = request.messages.at(-1)!;
+  const started = { conversationId: request.id, userMessageId: last.id };
+  if (request.messages.length === 1) {
+    const prompt = toPrompt([{ role: 'user', parts: userParts(last) }]);
+    return { ...started, prompt, stored: storeFirstMessage(db, identityId, request, model, prompt) };
+  }
+  await ensureIdentityRow(db, identityId);
+  const turn = await prepareTurn(db, identityId, request, model);
+  return { ...started, prompt: turn.prompt, stored: Promise.resolve(turn.prompt) };
+}
+
+/** A new chat in one round trip; a conversation that exists after all takes the usual way. */
+async function storeFirstMessage(db: Database, identityId: string, request: ChatRequest, model: string, prompt: PromptMessage[]): Promise<PromptMessage[]> {
+  const message = request.messages[0]!;
+  const created = await startConversation(db, { id: request.id, identityId, title: titleFrom(message), model, message: { id: message.id, parts: userParts(message) } });
+  return created ? prompt : (await prepareTurn(db, identityId, request, model)).prompt;
+}
 
 /**
  * The server owns history. From the request it takes only the conversation id and the new user
@@ -40,7 +80,7 @@ export async function prepareTurn(db: Database, identityId: string, request: Cha
       conversationId: conversation.id,
       parentId: nearestStoredAncestor(request.messages, known) ?? null,
       role: 'user',
-      parts: last.parts.filter((part) => part.type === 'text').map((part) => ({ type: 'text' as const, text: part.text ?? '' })),
+      parts: userParts(last),
     });
     stored.push(user);
   }
@@ -72,7 +112,15 @@ function nearestStoredAncestor(messages: ChatRequest['messages'], known: Map<str
   return undefined;
 }
 
-function toPrompt(path: StoredMessage[]): PromptMessage[] {
+/** What is stored of a user message: its text parts. */
+const userParts = (message: ChatRequest['messages'][number]) =>
+  message.parts.filter((part) => part.type === 'text').map((part) => ({ type: 'text' as const, text: part.text ?? '' }));
+
+/** Whether two prompts say the same: an early request was sent with the right one. */
+export const samePrompt = (a: PromptMessage[], b: PromptMessage[]): boolean =>
+  a.length === b.length && a.every((message, i) => message.role === b[i]!.role && message.content === b[i]!.content);
+
+function toPrompt(path: Pick<StoredMessage, 'role' | 'parts'>[]): PromptMessage[] {
   return path.flatMap((message) => {
     const content = message.parts.map((part) => (part.type === 'text' ? part.text : '')).join('');
     return content ? [{ role: message.role, content }] : [];

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { and, eq, lt, sql, type SQL } from 'drizzle-orm';
 import { drizzle as drizzleNodePostgres } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePostgres } from 'drizzle-orm/node-postgres/migrator';
@@ -10,6 +10,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { attachDatabasePool } from '@vercel/functions/db-connections';
 import { Pool, type PoolConfig } from 'pg';
 import { isDatabaseOutage } from './outage';
+import { PGliteThread } from './pglite-thread';
 import * as schema from './schema';
 
 /** One schema, one set of migrations, two drivers: both are Postgres to the queries. */
@@ -46,7 +47,8 @@ const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * Opens the database and brings its schema up to date: real Postgres when `url` is set, else an
- * embedded Postgres (PGlite) in `pgliteDir`, which belongs to this process alone.
+ * embedded Postgres (PGlite) in `pgliteDir`, which belongs to this process alone and runs on a
+ * thread of its own.
  */
 export async function openDatabase(
   url: string | undefined,
@@ -88,10 +90,16 @@ async function openPostgres(url: string, { serverless = false, poolSize }: { ser
 async function openPglite(dir: string): Promise<DatabaseHandle> {
   // PGlite does not create missing parent folders.
   mkdirSync(path.dirname(dir), { recursive: true });
-  const client = await PGlite.create(dir);
-  const db = drizzlePglite(client, { schema });
-  await migratePglite(db, { migrationsFolder: MIGRATIONS });
-  return { db, kind: 'pglite', close: () => client.close() };
+  const thread = await PGliteThread.open(dir);
+  // drizzle's PGlite driver asks of its client only what the thread answers: query and transaction.
+  const db = drizzlePglite(thread as unknown as PGlite, { schema });
+  try {
+    await migratePglite(db, { migrationsFolder: MIGRATIONS });
+  } catch (error) {
+    await thread.close();
+    throw error;
+  }
+  return { db, kind: 'pglite', close: () => thread.close() };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { and, desc, eq, ilike, or, sql } from 'drizzle-orm';
-import { inTransaction, type Database } from './database';
+import { inTransaction, queryRows, type Database } from './database';
 import { conversations, identities, messages, usageRecords, type Conversation, type Identity, type StoredMessage } from './schema';
 
 /**
@@ -84,16 +84,41 @@ export async function conversationMessages(db: Database, identityId: string, con
 
 export type NewMessage = Omit<typeof messages.$inferInsert, 'createdAt' | 'updatedAt'>;
 
-/** Adds a message and makes it the conversation's active leaf, in one transaction. */
+/**
+ * A new chat in one statement (one round trip, one commit): the identity's row if it has none
+ * yet, the conversation, and its first user message as the active leaf. Answers false, storing
+ * nothing but the identity, if the conversation id is taken (by anyone).
+ */
+export async function startConversation(
+  db: Database,
+  values: { id: string; identityId: string; title: string; model: string; message: { id: string; parts: StoredMessage['parts'] } },
+): Promise<boolean> {
+  const { id, identityId, title, model, message } = values;
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`with identity as (insert into ${identities} (id) values (${identityId}) on conflict do nothing),
+      conversation as (
+        insert into ${conversations} (id, identity_id, title, model, active_leaf_id)
+        values (${id}, ${identityId}, ${title}, ${model}, ${message.id})
+        on conflict do nothing returning id)
+      insert into ${messages} (id, conversation_id, role, parts)
+      select ${message.id}, conversation.id, 'user', ${JSON.stringify(message.parts)}::jsonb from conversation
+      returning conversation_id as id`,
+  );
+  return rows.length > 0;
+}
+
+/**
+ * Adds a message and makes it the conversation's active leaf, in one statement (one round trip):
+ * both or neither.
+ */
 export async function addMessage(db: Database, message: NewMessage): Promise<StoredMessage> {
-  return inTransaction(db, async (tx) => {
-    const [stored] = await tx.insert(messages).values(message).returning();
-    await tx
-      .update(conversations)
-      .set({ activeLeafId: message.id, updatedAt: sql`now()` })
-      .where(eq(conversations.id, message.conversationId));
-    return stored!;
-  });
+  // The insert fails if the conversation is gone, which undoes the update with it.
+  const leaf = db
+    .$with('leaf')
+    .as(db.update(conversations).set({ activeLeafId: message.id, updatedAt: sql`now()` }).where(eq(conversations.id, message.conversationId)).returning({ id: conversations.id }));
+  const [stored] = await db.with(leaf).insert(messages).values(message).returning();
+  return stored!;
 }
 
 export type MessageUpdate = Partial<Pick<StoredMessage, 'parts' | 'status' | 'usage' | 'error' | 'firstTokenMs' | 'durationMs' | 'model'>>;
@@ -142,6 +167,11 @@ export async function importConversation(
 
 export type NewUsageRecord = typeof usageRecords.$inferInsert;
 
+/**
+ * Records a request's usage. Its identity is stored with it if it is not yet: a reply can end
+ * before its question (and a new identity with it) is stored, and its tokens are spent either way.
+ */
 export async function addUsageRecord(db: Database, record: NewUsageRecord): Promise<void> {
-  await db.insert(usageRecords).values(record);
+  const identity = db.$with('identity').as(db.insert(identities).values({ id: record.identityId }).onConflictDoNothing().returning({ id: identities.id }));
+  await db.with(identity).insert(usageRecords).values(record);
 }

@@ -24,6 +24,8 @@ export interface LiveReply {
    * client did not opt in, and the end of the request itself cancels it (as it always has).
    */
   readonly graceMs: number | undefined;
+  /** Settles once the question it answers is stored: before, no reader may see any of it. */
+  readonly questionStored?: Promise<unknown>;
 }
 
 interface Entry extends LiveReply {

@@ -34,6 +34,8 @@ export interface ReplyOwnership {
   requestId: string | undefined;
   /** Resumable for this long after its last reader is lost; undefined: not resumable. */
   graceMs: number | undefined;
+  /** Settles once the question it answers is stored (the model is asked meanwhile). */
+  questionStored?: Promise<unknown>;
 }
 
 /** A chat reply's ownership: resumable when the client asked (a request id) and resume is on. */
@@ -89,7 +91,11 @@ const notFound = () => new ChatError('not_found', 'Conversation not found.');
 export async function resumeReply(resume: ResumeRequest): Promise<Response> {
   const { request, identityId, conversationId, messageId } = resume;
   const live = findLiveReply(conversationId, identityId, messageId);
-  if (live) return streamLiveReply(live, { signal: request.signal, after: resume.after });
+  if (live) {
+    // A reply is shown only after its question is stored; should storing fail, it was cancelled.
+    await live.questionStored?.catch(() => undefined);
+    return streamLiveReply(live, { signal: request.signal, after: resume.after });
+  }
 
   const db = await getDatabase();
   if (!(await getConversation(db, identityId, conversationId))) throw notFound();

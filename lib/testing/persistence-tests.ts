@@ -1,9 +1,10 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { expect, test } from 'vitest';
 import { POST } from '@/app/api/chat/route';
 import { expectedText, parseScenario } from '@/e2e/fake-upstream/scenario';
 import type { FakeUpstreamProcess } from '@/e2e/fake-upstream/process';
 import { getDatabase } from '@/lib/db';
+import { inTransaction } from '@/lib/db/database';
 import { messages as messagesTable } from '@/lib/db/schema';
 import { chatBody, chatRequest, randomId, readChunks } from './chat-client';
 
@@ -109,6 +110,68 @@ export function persistenceTests(getFake: () => FakeUpstreamProcess): void {
     expect(await stranger.json()).toEqual({ error: { code: 'not_found', message: 'Conversation not found.' } });
     const withForgedCookie = await post({ ...body, messages: [user('y', 'let me in')] }, `runnel_identity=${crypto.randomUUID()}.forged`);
     expect(withForgedCookie.status).toBe(404);
+  });
+
+  test('a new chat asks the model while its question is stored, and shows nothing of the answer before it is stored', async () => {
+    // The messages table locked: the question cannot be stored until the lock goes.
+    let unlock!: () => void;
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holding = inTransaction(await getDatabase(), async (tx) => {
+      await tx.execute(sql`lock table ${messagesTable} in exclusive mode`);
+      locked();
+      await new Promise<void>((resolve) => (unlock = resolve));
+    });
+    await isLocked;
+    const id = randomId('early');
+    const body = chatBody(`[[fake id=${id} tokens=5]]`);
+    let answered = false;
+    const responding = post(body).then((response) => ((answered = true), response));
+    // The model was asked while the question waited to be stored...
+    const asked = await getFake().record(id).then(async (record) => record ?? until(() => getFake().record(id), Boolean));
+    expect(asked?.messages.at(-1)?.content).toBe(`[[fake id=${id} tokens=5]]`);
+    // ...and it has answered in full, but no byte of the answer (not even the headers) goes out.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(answered).toBe(false);
+    unlock();
+    await holding;
+    const response = await responding;
+    expect((await stored(body.id)).map((m) => m.id)).toContain(body.messages[0]!.id);
+    expect((await readChunks(response)).text).toBe(expectedText(parseScenario('[[fake tokens=5]]')));
+  });
+
+  test("a first message into another identity's conversation: 404, the model request asked ahead is cancelled, nothing stored", async () => {
+    const mine = chatBody('[[fake tokens=1]]');
+    await readChunks(await post(mine));
+    const id = randomId('refused');
+    const stranger = await post({ ...mine, messages: [user('intruder', `let me in [[fake id=${id} tokens=100000 delay=5]]`)] });
+    expect(stranger.status).toBe(404);
+    // Refused before or after reaching the upstream: either way, no connection is left open.
+    for (let i = 0; i < 40 && (await getFake().record(id)) && !(await getFake().record(id))?.disconnectedAt; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    const record = await getFake().record(id);
+    expect(record === undefined || record.disconnectedAt !== undefined).toBe(true);
+    expect((await stored(mine.id)).map((m) => m.id)).not.toContain('intruder');
+  });
+
+  test('a client that sends only the last message of a longer history: the model gets the stored history, not the message alone', async () => {
+    const c = randomId('partial');
+    const first = await post({ id: c, messages: [user('p1', 'first [[fake tokens=2]]')] });
+    const cookie = cookieOf(first);
+    const reply = (await readChunks(first)).chunks[0];
+    const replyId = reply?.type === 'start' ? reply.messageId! : '';
+    await until(() => stored(c), (rows) => rows.some((m) => m.id === replyId && m.status === 'done'));
+    const id = randomId('partial-turn');
+    const second = { id: 'p2', role: 'user', parts: [{ type: 'text', text: `second [[fake id=${id} tokens=1]]` }] };
+    await readChunks(await post({ id: c, messages: [user('p1', 'first [[fake tokens=2]]'), { id: replyId, role: 'assistant', parts: [] }, second] }, cookie));
+    // Regenerating p2's answer, sending p2 alone.
+    const again = await post({ id: c, trigger: 'regenerate-message', messages: [second] }, cookie);
+    expect(again.status).toBe(200);
+    expect((await readChunks(again)).text).toBe('w0 ');
+    expect((await getFake().record(id))?.messages).toEqual([
+      { role: 'user', content: 'first [[fake tokens=2]]' },
+      { role: 'assistant', content: 'w0 w1 ' },
+      { role: 'user', content: `second [[fake id=${id} tokens=1]]` },
+    ]);
   });
 
   test('a request from another site is refused (403)', async () => {

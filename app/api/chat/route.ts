@@ -1,7 +1,7 @@
-import { assertSameOrigin, requestIdentity, withIdentityCookie } from '@/lib/auth/session';
+import { assertSameOrigin, identityOf, withIdentityCookie } from '@/lib/auth/session';
 import { parseChatRequest } from '@/lib/chat/request';
 import { startReply } from '@/lib/chat/start-reply';
-import { prepareTurn } from '@/lib/chat/turn';
+import { beginTurn } from '@/lib/chat/turn';
 import { findModel, getConfig } from '@/lib/config';
 import { getDatabase } from '@/lib/db';
 import { ChatError, toChatError } from '@/lib/errors';
@@ -14,9 +14,10 @@ import { firstReaderResponse, replyOwnership, requestIdOf } from '@/lib/resume/r
 export const maxDuration = 300;
 
 /**
- * Streams an assistant reply as an AI SDK v6 UI message stream. Limits are checked first; the
- * user message is stored next; the reply is stored as it streams and when it ends, even if the
- * client has gone. A client that sends X-Runnel-Request-Id can lose its connection and resume
+ * Streams an assistant reply as an AI SDK v6 UI message stream. Limits are checked first; then the
+ * model is asked while the user message is stored (a new chat's one statement), and the answer is
+ * shown only once the question is stored; the reply is stored as it streams and when it ends,
+ * even if the client has gone. A client that sends X-Runnel-Request-Id can lose its connection and resume
  * (GET /api/chat/[id]/stream); for any other, its connection's end is a stop.
  */
 export async function POST(request: Request): Promise<Response> {
@@ -32,22 +33,24 @@ export async function POST(request: Request): Promise<Response> {
     if (!model) throw new ChatError('unknown_model', `Unknown model "${body.model}".`);
 
     const db = await getDatabase();
-    const identity = await requestIdentity(request, db);
+    // Stored with the turn, in the same round trip as a new chat.
+    const identity = identityOf(request);
     setCookie = identity.setCookie;
     const ip = clientIp(request, config.trustedProxies);
     permit = await acquireStreamPermit(config, { identity: `id:${identity.id}`, ip });
-    const turn = await prepareTurn(db, identity.id, body, model.id);
-    const ownership = replyOwnership(config, { conversationId: turn.conversation.id, identityId: identity.id, requestId });
+    const turn = await beginTurn(db, identity.id, body, model.id);
+    const ownership = replyOwnership(config, { conversationId: turn.conversationId, identityId: identity.id, requestId, questionStored: turn.stored });
     const generation = await startReply({
       config,
       db,
       model,
       prompt: { model: model.upstreamModel, messages: turn.prompt, maxOutputTokens: model.maxOutputTokens },
-      attribution: { route: 'chat', identityId: identity.id, conversationId: turn.conversation.id, clientIp: ip },
+      attribution: { route: 'chat', identityId: identity.id, conversationId: turn.conversationId, clientIp: ip },
       parentId: turn.userMessageId,
       permit,
       signal: ownership.graceMs === undefined ? request.signal : undefined,
       ownership,
+      question: turn.stored,
     });
     return withIdentityCookie(firstReaderResponse(generation, ownership, request), setCookie);
   } catch (error) {

@@ -1,9 +1,9 @@
 import 'server-only';
 import type { Generation } from '@/lib/ai/generation';
 import type { Database } from '@/lib/db/database';
-import type { StoredMessage } from '@/lib/db/schema';
 import { retryWhileDatabaseAway } from '@/lib/db/outage';
-import { addMessage, updateMessage, type MessageUpdate } from '@/lib/db/queries';
+import { saveReply } from '@/lib/db/batched-writes';
+import type { ReplyRow } from '@/lib/db/queries';
 import { storableText } from '@/lib/text/storable';
 import { accountUsage } from '@/lib/usage/account';
 
@@ -17,8 +17,8 @@ export const FLUSH_INTERVAL_MS = 1000;
 /**
  * Stores an assistant reply as it is generated: its row when the stream starts, its text as it
  * grows (at most once a second, never per token), and its final state when it ends, however it
- * ends and whether or not anyone is still reading. Writes are made one after another, in order;
- * a failing write is logged and never disturbs the stream. While the database is away the stream
+ * ends and whether or not anyone is still reading. A reply's writes are made one after another, in
+ * order, gathered with other replies' into few statements (lib/db/batched-writes.ts); a failing write is logged and never disturbs the stream. While the database is away the stream
  * goes on; each save holds the whole reply so far, so saving resumes where it stands when the
  * database is back, and the final save keeps trying for a while.
  * Resolves once the final state is saved (or given up on).
@@ -34,13 +34,9 @@ export function persistReply(
   const write = (operation: () => Promise<unknown>) => {
     writes = writes.then(operation).catch((error: unknown) => console.error(`[runnel] saving reply ${id} failed`, error));
   };
-  let inserted = false;
-  /** The row with these fields; inserted now if the insert at the start did not make it. */
-  const save = async (fields: MessageUpdate & Pick<StoredMessage, 'parts'>) => {
-    if (inserted) return updateMessage(db, conversationId, id, fields);
-    await addMessage(db, { id, conversationId, parentId: reply.parentId, role: 'assistant', model: reply.model, ...fields });
-    inserted = true;
-  };
+  /** The row as it stands: each save writes all of it, and the first adds it. */
+  const save = (fields: Pick<ReplyRow, 'parts' | 'status'> & Partial<ReplyRow>) =>
+    saveReply(db, { id, conversationId, parentId: reply.parentId, model: reply.model, ...fields });
   let savedLength = generation.receivedLength;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {

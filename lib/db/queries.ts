@@ -123,6 +123,42 @@ export async function addMessage(db: Database, message: NewMessage): Promise<Sto
 
 export type MessageUpdate = Partial<Pick<StoredMessage, 'parts' | 'status' | 'usage' | 'error' | 'firstTokenMs' | 'durationMs' | 'model'>>;
 
+/** An assistant reply's row as it stands: every save writes all of it. */
+export type ReplyRow = Pick<NewMessage, 'id' | 'conversationId' | 'parentId' | 'model' | 'parts' | 'status' | 'usage' | 'error' | 'firstTokenMs' | 'durationMs'>;
+
+/**
+ * Saves replies as they stand, several in one statement: a reply's first save adds its row and
+ * makes it its conversation's active leaf; later ones overwrite what changes as it grows and ends.
+ * Rows must be of different conversations (a leaf per conversation per statement).
+ */
+export async function saveReplies(db: Database, rows: ReplyRow[]): Promise<void> {
+  const saved = db.$with('saved').as(
+    db
+      .insert(messages)
+      .values(rows.map((row) => ({ ...row, role: 'assistant' as const })))
+      .onConflictDoUpdate({
+        target: [messages.conversationId, messages.id],
+        set: {
+          parts: sql`excluded.parts`,
+          status: sql`excluded.status`,
+          usage: sql`excluded.usage`,
+          error: sql`excluded.error`,
+          firstTokenMs: sql`excluded.first_token_ms`,
+          durationMs: sql`excluded.duration_ms`,
+          updatedAt: sql`now()`,
+        },
+      })
+      // xmax is 0 on a row this statement inserted, not on one it updated.
+      .returning({ conversationId: messages.conversationId, id: messages.id, inserted: sql<boolean>`xmax = 0`.as('inserted') }),
+  );
+  await db
+    .with(saved)
+    .update(conversations)
+    .set({ activeLeafId: sql`${saved.id}`, updatedAt: sql`now()` })
+    .from(saved)
+    .where(and(eq(conversations.id, saved.conversationId), sql`${saved.inserted}`));
+}
+
 export async function updateMessage(db: Database, conversationId: string, id: string, update: MessageUpdate): Promise<void> {
   await db
     .update(messages)
@@ -168,10 +204,12 @@ export async function importConversation(
 export type NewUsageRecord = typeof usageRecords.$inferInsert;
 
 /**
- * Records a request's usage. Its identity is stored with it if it is not yet: a reply can end
- * before its question (and a new identity with it) is stored, and its tokens are spent either way.
+ * Records requests' usage, several in one statement. Identities are stored with them if they are
+ * not yet: a reply can end before its question (and a new identity with it) is stored, and its
+ * tokens are spent either way.
  */
-export async function addUsageRecord(db: Database, record: NewUsageRecord): Promise<void> {
-  const identity = db.$with('identity').as(db.insert(identities).values({ id: record.identityId }).onConflictDoNothing().returning({ id: identities.id }));
-  await db.with(identity).insert(usageRecords).values(record);
+export async function addUsageRecords(db: Database, records: NewUsageRecord[]): Promise<void> {
+  const ids = [...new Set(records.map((record) => record.identityId))];
+  const identity = db.$with('identity').as(db.insert(identities).values(ids.map((id) => ({ id }))).onConflictDoNothing().returning({ id: identities.id }));
+  await db.with(identity).insert(usageRecords).values(records);
 }

@@ -8,6 +8,7 @@ import { createTestDatabase } from '@/lib/testing/postgres';
 import { openDatabase, queryRows, recoverInterruptedReplies, type DatabaseHandle } from './database';
 import {
   addMessage,
+  addUsageRecords,
   conversationMessages,
   createConversation,
   createIdentity,
@@ -15,8 +16,11 @@ import {
   getConversation,
   listConversations,
   renameConversation,
+  saveReplies,
   setActiveLeaf,
+  startConversation,
   updateMessage,
+  type ReplyRow,
 } from './queries';
 import { messages } from './schema';
 
@@ -143,6 +147,36 @@ describe.each(drivers)('storage on $name', ({ name, available, open }) => {
     expect(await conversationMessages(db, me.id, newer)).toBeUndefined();
     const orphans = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from ${messages} where ${messages.conversationId} = ${newer}`);
     expect(orphans).toEqual([{ n: 0 }]);
+  });
+
+  test.skipIf(!available)('a new chat in one statement; replies of several conversations saved in one, each added once and then updated', async () => {
+    const { db } = handle;
+    const newcomer = crypto.randomUUID();
+    const [c1, c2] = [id('c'), id('c')];
+    const first = (c: string) => ({ id: c, identityId: newcomer, title: 'Hi', model: 'fake', message: { id: 'u', parts: text('Hi') } });
+    expect(await startConversation(db, first(c1))).toBe(true);
+    expect(await startConversation(db, first(c2))).toBe(true);
+    // Taken (here by the same identity): nothing more is stored.
+    expect(await startConversation(db, { ...first(c1), message: { id: 'u2', parts: text('again') } })).toBe(false);
+    expect((await conversationMessages(db, newcomer, c1))?.map((m) => m.id)).toEqual(['u']);
+    expect((await getConversation(db, newcomer, c1))?.activeLeafId).toBe('u');
+
+    const reply = (c: string, fields: Partial<ReplyRow> = {}): ReplyRow => ({ id: 'a', conversationId: c, parentId: 'u', model: 'fake', parts: text('W'), status: 'streaming', ...fields });
+    await saveReplies(db, [reply(c1), reply(c2)]);
+    await setActiveLeaf(db, newcomer, c1, 'u');
+    await saveReplies(db, [reply(c1, { parts: text('Whole answer'), status: 'done', usage: { outputTokens: 2 }, durationMs: 12 }), reply(c2, { parts: text('Wh'), status: 'stopped' })]);
+    const [m1, m2] = [(await conversationMessages(db, newcomer, c1))!, (await conversationMessages(db, newcomer, c2))!];
+    expect(m1.map((m) => [m.id, m.status, m.parts[0]?.text])).toEqual([['u', 'done', 'Hi'], ['a', 'done', 'Whole answer']]);
+    expect(m1[1]).toMatchObject({ role: 'assistant', model: 'fake', usage: { outputTokens: 2 }, durationMs: 12 });
+    expect(m2[1]).toMatchObject({ status: 'stopped', parts: text('Wh') });
+    // The first save made each reply its conversation's leaf; a later save leaves the leaf alone.
+    expect((await getConversation(db, newcomer, c1))?.activeLeafId).toBe('u');
+    expect((await getConversation(db, newcomer, c2))?.activeLeafId).toBe('a');
+
+    const stranger = crypto.randomUUID();
+    await addUsageRecords(db, [1, 2].map((n) => ({ identityId: stranger, model: 'fake', outcome: 'done', inputTokens: n, outputTokens: n, totalTokens: 2 * n, estimated: false })));
+    const usage = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from usage_records where identity_id = ${stranger}`);
+    expect(usage).toEqual([{ n: 2 }]);
   });
 
   test.skipIf(!available)('after a crash, replies left streaming become interrupted and keep their text', async () => {

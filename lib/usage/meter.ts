@@ -2,7 +2,7 @@ import 'server-only';
 import type { Generation } from '@/lib/ai/generation';
 import type { Database } from '@/lib/db/database';
 import { retryWhileDatabaseAway } from '@/lib/db/outage';
-import { addUsageRecord } from '@/lib/db/queries';
+import { recordUsage } from '@/lib/db/batched-writes';
 import type { StreamPermit } from '@/lib/limits/limits';
 import { metrics } from '@/lib/metrics/registry';
 import { accountUsage } from './account';
@@ -45,7 +45,7 @@ export function meterGeneration(db: Database, attribution: Attribution, permit: 
       released,
       permit.chargeTokens(usage.totalTokens),
       retryWhileDatabaseAway(() =>
-        addUsageRecord(db, {
+        recordUsage(db, {
           identityId: attribution.identityId,
           apiKeyId: attribution.apiKeyId,
           conversationId: attribution.conversationId,

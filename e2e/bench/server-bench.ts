@@ -7,6 +7,7 @@ import { request } from 'node:http';
 import { direct, percentile, plainRequest, resetConnections, runnel, stream, type StreamResult, type Target } from './stream-client';
 import { benchAppEnv, startProcess, usage } from './processes';
 import { proxyBench } from './proxy-bench';
+import { parseServerTiming } from '@/lib/chat/server-timing';
 
 const FAKE_PORT = 4410;
 const APP_PORT = 3410;
@@ -45,10 +46,12 @@ async function timeToFirstToken([directTarget, runnelTarget]: Target[]) {
   const prompt = '[[fake tokens=200]]';
   for (let i = 0; i < 50; i++) await Promise.all([stream(directTarget!, prompt), stream(runnelTarget!, prompt)]);
   const samples = new Map<Target, number[]>([[directTarget!, []], [runnelTarget!, []]]);
+  const marks: Record<string, number>[] = [];
   for (let i = 0; i < 300; i++) {
     for (const target of [directTarget!, runnelTarget!]) {
       const result = await stream(target, prompt);
       if (result.ok) samples.get(target)!.push(result.firstTokenMs);
+      if (result.ok && result.serverTiming) marks.push({ ...parseServerTiming(result.serverTiming), client: result.firstTokenMs });
     }
   }
   const d = samples.get(directTarget!)!;
@@ -58,6 +61,21 @@ async function timeToFirstToken([directTarget, runnelTarget]: Target[]) {
   console.log(`| ${directTarget!.name} | ${ms(percentile(d, 50))} | ${ms(percentile(d, 99))} |`);
   console.log(`| ${runnelTarget!.name} | ${ms(percentile(r, 50))} | ${ms(percentile(r, 99))} |`);
   console.log(`| **added by Runnel** | **${ms(percentile(r, 50) - percentile(d, 50))}** | **${ms(percentile(r, 99) - percentile(d, 99))}** |\n`);
+  printWhereTheWaitGoes(marks);
+}
+
+/**
+ * Where Runnel's time to first token goes, from the Server-Timing header of its responses (ms from
+ * the handler's start): the rest of the client's wait is Next.js and the network, before the
+ * handler and after it.
+ */
+function printWhereTheWaitGoes(marks: Record<string, number>[]) {
+  const median = (name: string) => percentile(marks.map((m) => m[name]!).filter(Number.isFinite), 50);
+  console.log('Where it goes (medians; Server-Timing, ms from the route handler\'s start):\n');
+  console.log('| admitted (parsed, limits) | question stored | upstream first token | answered (response returned) | client first token | outside the handler |');
+  console.log('|---|---|---|---|---|---|');
+  const outside = percentile(marks.map((m) => m.client! - m.answered!), 50);
+  console.log(`| ${ms(median('admitted'))} | ${ms(median('stored'))} | ${ms(median('upstream'))} | ${ms(median('answered'))} | ${ms(median('client'))} | ${ms(outside)} |\n`);
 }
 
 /**

@@ -9,6 +9,8 @@ export interface StreamResult {
   endMs: number;
   /** Gap before each token; tokens that arrived in the same read have a gap of 0. */
   gaps: number[];
+  /** The response's Server-Timing header, if it sent one. */
+  serverTiming?: string;
   error?: string;
 }
 
@@ -82,6 +84,7 @@ export function stream(target: Target, prompt: string, timeoutMs = 60_000): Prom
       { host: '127.0.0.1', port: target.port, path: target.path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip', 'content-length': Buffer.byteLength(body), ...target.headers } },
       (res) => {
         result.status = res.statusCode ?? 0;
+        result.serverTiming = [res.headers['server-timing'] ?? []].flat().join(', ');
         res.setEncoding('utf8');
         res.on('data', (piece: string) => {
           const now = performance.now() - start;

@@ -1,6 +1,7 @@
 import { readUIMessageStream, uiMessageChunkSchema, type UIMessage, type UIMessageChunk } from 'ai';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { expectedText, parseScenario } from '@/e2e/fake-upstream/scenario';
+import { parseServerTiming } from '@/lib/chat/server-timing';
 import { chatBody, chatRequest, leaveMidStream, medianLatency, readChunks } from '@/lib/testing/chat-client';
 import { persistenceTests } from '@/lib/testing/persistence-tests';
 import { routeTestEnvironment } from '@/lib/testing/route-environment';
@@ -43,6 +44,18 @@ describe('a reply that streams', () => {
       messageMetadata: { usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15 } },
     });
     expect((await env.fake.record('ok'))?.messages).toEqual([{ role: 'user', content: 'Hi [[fake id=ok tokens=5]]' }]);
+  });
+
+  test('says where the wait before it went (Server-Timing): admitted, question stored and the first token before the answer', async () => {
+    const response = await send('[[fake tokens=3 delay=30]]');
+    const marks = parseServerTiming(response.headers.get('server-timing'));
+    expect(Object.keys(marks).sort()).toEqual(['admitted', 'answered', 'stored', 'upstream']);
+    // The upstream is asked before the question is stored; the answer waits for both.
+    expect(marks.admitted).toBeLessThanOrEqual(marks.stored!);
+    expect(marks.answered).toBeGreaterThanOrEqual(Math.max(marks.stored!, marks.upstream!));
+    // A first token 30 ms after the request: the fake's delay, on the upstream's mark alone.
+    expect(marks.upstream).toBeGreaterThanOrEqual(30);
+    await readChunks(response);
   });
 
   test("is read by the AI SDK's own client code into the same message", async () => {

@@ -1,6 +1,7 @@
 import { assertSameOrigin, identityOf, withIdentityCookie } from '@/lib/auth/session';
 import { parseChatRequest } from '@/lib/chat/request';
 import { startReply } from '@/lib/chat/start-reply';
+import { ServerTiming } from '@/lib/chat/server-timing';
 import { beginTurn } from '@/lib/chat/turn';
 import { findModel, getConfig } from '@/lib/config';
 import { getDatabase } from '@/lib/db';
@@ -23,6 +24,7 @@ export const maxDuration = 300;
 export async function POST(request: Request): Promise<Response> {
   let setCookie: string | undefined;
   let permit: StreamPermit | undefined;
+  const timing = new ServerTiming();
   try {
     assertAcceptingWork();
     assertSameOrigin(request);
@@ -38,7 +40,9 @@ export async function POST(request: Request): Promise<Response> {
     setCookie = identity.setCookie;
     const ip = clientIp(request, config.trustedProxies);
     permit = await acquireStreamPermit(config, { identity: `id:${identity.id}`, ip });
+    timing.mark('admitted');
     const turn = await beginTurn(db, identity.id, body, model.id);
+    void turn.stored.then(() => timing.mark('stored'), () => {});
     const ownership = replyOwnership(config, { conversationId: turn.conversationId, identityId: identity.id, requestId, questionStored: turn.stored });
     const generation = await startReply({
       config,
@@ -52,7 +56,9 @@ export async function POST(request: Request): Promise<Response> {
       ownership,
       question: turn.stored,
     });
-    return withIdentityCookie(firstReaderResponse(generation, ownership, request), setCookie);
+    if (generation.firstTokenAt !== undefined) timing.mark('upstream', generation.firstTokenAt);
+    timing.mark('answered');
+    return timing.applyTo(withIdentityCookie(firstReaderResponse(generation, ownership, request), setCookie));
   } catch (error) {
     // Given back here only if no generation took it (releasing twice is harmless).
     permit?.release();

@@ -15,11 +15,6 @@ const KNOWN_LIMIT = 10_000;
 export async function ensureIdentityRow(db: Database, id: string): Promise<void> {
   if (known.has(id)) return;
   await db.insert(identities).values({ id }).onConflictDoNothing();
-  identityRowStored(id);
-}
-
-/** Remembers that the identity's row exists (stored by whoever stored it). */
-export function identityRowStored(id: string): void {
   if (known.size >= KNOWN_LIMIT) known.clear();
   known.add(id);
 }

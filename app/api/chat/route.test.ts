@@ -47,13 +47,13 @@ describe('a reply that streams', () => {
   });
 
   test('says where the wait before it went (Server-Timing): admitted, question stored and the first token before the answer', async () => {
-    const response = await send('[[fake tokens=3 delay=30]]');
+    const response = await send('[[fake tokens=3 headerDelay=30]]');
     const marks = parseServerTiming(response.headers.get('server-timing'));
     expect(Object.keys(marks).sort()).toEqual(['admitted', 'answered', 'stored', 'upstream']);
     // The upstream is asked before the question is stored; the answer waits for both.
     expect(marks.admitted).toBeLessThanOrEqual(marks.stored!);
     expect(marks.answered).toBeGreaterThanOrEqual(Math.max(marks.stored!, marks.upstream!));
-    // A first token 30 ms after the request: the fake's delay, on the upstream's mark alone.
+    // The provider answering 30 ms after the request: a wait on the upstream's mark alone.
     expect(marks.upstream).toBeGreaterThanOrEqual(30);
     await readChunks(response);
   });

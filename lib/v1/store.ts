@@ -8,16 +8,17 @@ import { importConversation } from '@/lib/db/queries';
 import { contentText, type CompletionRequest } from './request';
 
 /**
- * Stores an API request like a browser chat, before anything goes upstream: the API is stateless,
- * so each request is a conversation of its own holding the messages it sent, attributed to its
- * key and owned by the key's identity. Returns where the reply goes.
+ * Stores an API request like a browser chat: the API is stateless, so each request is a
+ * conversation of its own holding the messages it sent, attributed to its key and owned by the
+ * key's identity. Says at once where the reply goes; `stored` settles when the request is stored
+ * (the model is asked meanwhile, and its answer is shown only after).
  */
-export async function storeApiRequest(
+export function storeApiRequest(
   db: Database,
   key: ApiKeyIdentity,
   body: CompletionRequest,
   model: ModelConfig,
-): Promise<{ conversationId: string; lastMessageId: string }> {
+): { conversationId: string; lastMessageId: string; stored: Promise<void> } {
   const conversationId = randomUUID();
   const messages = body.messages.map((message, i) => ({
     id: `m${i + 1}`,
@@ -26,7 +27,7 @@ export async function storeApiRequest(
     parts: [{ type: 'text' as const, text: contentText(message.content) }],
   }));
   const firstUser = body.messages.find((message) => message.role === 'user');
-  await importConversation(
+  const stored = importConversation(
     db,
     {
       id: conversationId,
@@ -38,5 +39,5 @@ export async function storeApiRequest(
     },
     messages,
   );
-  return { conversationId, lastMessageId: messages.at(-1)!.id };
+  return { conversationId, lastMessageId: messages.at(-1)!.id, stored };
 }

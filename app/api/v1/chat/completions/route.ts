@@ -15,8 +15,9 @@ export const maxDuration = 300;
 
 /**
  * OpenAI's Chat Completions API over Runnel's models, for programs holding a Runnel API key.
- * The same path as the browser's: limits, stored first, one Generation, metered and saved however
- * it ends, the upstream closed when the client goes.
+ * The same path as the browser's: limits, then the model asked while the request is stored (the
+ * answer waits for it), one Generation, metered and saved however it ends, the upstream closed
+ * when the client goes.
  */
 export async function POST(request: Request): Promise<Response> {
   let permit: StreamPermit | undefined;
@@ -29,16 +30,19 @@ export async function POST(request: Request): Promise<Response> {
     const model = requestedModel(config, body.model);
     const ip = clientIp(request, config.trustedProxies);
     permit = await acquireStreamPermit(config, { identity: `key:${key.keyId}`, ip });
-    const stored = await storeApiRequest(db, key, body, model);
+    const prompt = toPrompt(body, model);
+    const stored = storeApiRequest(db, key, body, model);
     const generation = await startReply({
       config,
       db,
       model,
-      prompt: toPrompt(body, model),
+      prompt,
       attribution: { route: 'v1', identityId: key.identityId, apiKeyId: key.keyId, conversationId: stored.conversationId, clientIp: ip },
       parentId: stored.lastMessageId,
       permit,
       signal: request.signal,
+      // The prompt is the client's own messages: what is stored is what was sent.
+      question: stored.stored.then(() => prompt.messages),
     });
     const identity = completionIdentity(model.id);
     if (!body.stream) return await completionResponse(generation, identity);

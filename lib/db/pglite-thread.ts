@@ -49,27 +49,8 @@ export class PGliteThread implements Queryable {
    * then never carries.
    */
   static async open(dir: string): Promise<PGliteThread> {
-    if (!existsSync(path.join(dir, 'PG_VERSION'))) await PGliteThread.start(dir, { createOnly: true });
-    return PGliteThread.start(dir, {});
-  }
-
-  private static start(dir: string, options: { createOnly?: boolean }): Promise<PGliteThread> {
-    const worker = new Worker(WORKER_FILE, { workerData: { dataDir: dir, ...options } });
-    return new Promise((resolve, reject) => {
-      const onExit = (code: number) => reject(new Error(`the embedded database thread exited (${code}) while opening ${dir}`));
-      worker.once('error', reject);
-      worker.once('exit', onExit);
-      worker.once('message', (reply: Reply) => {
-        worker.off('error', reject);
-        worker.off('exit', onExit);
-        if (reply.error) {
-          void worker.terminate();
-          return reject(rebuild(reply.error));
-        }
-        if (options.createOnly) void worker.terminate().then(() => resolve(undefined as never));
-        else resolve(new PGliteThread(worker));
-      });
-    });
+    if (!existsSync(path.join(dir, 'PG_VERSION'))) await (await startWorker(dir, { createOnly: true })).terminate();
+    return new PGliteThread(await startWorker(dir, {}));
   }
 
   query(sql: string, params: unknown[] = [], options: QueryOptions = {}): Promise<QueryResult> {
@@ -123,6 +104,23 @@ export class PGliteThread implements Queryable {
     for (const waiting of this.pending.values()) waiting.reject(this.gone);
     this.pending.clear();
   }
+}
+
+/** A database thread for `dir`, once it has opened it (or, `createOnly`, created it). */
+function startWorker(dir: string, options: { createOnly?: boolean }): Promise<Worker> {
+  const worker = new Worker(WORKER_FILE, { workerData: { dataDir: dir, ...options } });
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number) => reject(new Error(`the embedded database thread exited (${code}) while opening ${dir}`));
+    worker.once('error', reject);
+    worker.once('exit', onExit);
+    worker.once('message', (reply: Reply) => {
+      worker.off('error', reject);
+      worker.off('exit', onExit);
+      if (!reply.error) return resolve(worker);
+      void worker.terminate();
+      reject(rebuild(reply.error));
+    });
+  });
 }
 
 /** Options as the thread takes them: functions cannot cross, so parsers become the type ids to keep as text. */

@@ -61,8 +61,8 @@ async function storeFirstMessage(db: Database, identityId: string, request: Chat
 /**
  * The server owns history. From the request it takes only the conversation id and the new user
  * message (or, to regenerate, which user message to answer); earlier turns come from the
- * database, so a client cannot forge them. The user message is stored before anything is sent
- * upstream, so it is never lost.
+ * database, so a client cannot forge them. Resolves once the user message is stored, so no
+ * answer is shown (or saved) before it and it is never lost.
  */
 export async function prepareTurn(db: Database, identityId: string, request: ChatRequest, model: string): Promise<Turn> {
   const last = request.messages.at(-1)!; // validated: a user message with text

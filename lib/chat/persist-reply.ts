@@ -18,9 +18,10 @@ export const FLUSH_INTERVAL_MS = 1000;
  * Stores an assistant reply as it is generated: its row when the stream starts, its text as it
  * grows (at most once a second, never per token), and its final state when it ends, however it
  * ends and whether or not anyone is still reading. A reply's writes are made one after another, in
- * order, gathered with other replies' into few statements (lib/db/batched-writes.ts); a failing write is logged and never disturbs the stream. While the database is away the stream
- * goes on; each save holds the whole reply so far, so saving resumes where it stands when the
- * database is back, and the final save keeps trying for a while.
+ * order, gathered with other replies' into few statements (lib/db/batched-writes.ts); a failing
+ * write is logged and never disturbs the stream. While the database is away the stream goes on;
+ * each save holds the whole reply so far, so saving resumes where it stands when the database is
+ * back, and the final save keeps trying for a while.
  * Resolves once the final state is saved (or given up on).
  */
 export function persistReply(

@@ -89,7 +89,7 @@ async function startGeneration(request: ReplyRequest): Promise<Generation> {
       firstByteTimeoutMs: config.firstByteTimeoutMs,
       onStart: (generation) => {
         trackGeneration(generation);
-        if (request.ownership) publishReply(config, generation, request.ownership);
+        if (request.ownership) publishReply(config, generation, request.ownership, request.question);
       },
       onEnd: meter.onEnd,
     },

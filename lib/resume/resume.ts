@@ -34,8 +34,6 @@ export interface ReplyOwnership {
   requestId: string | undefined;
   /** Resumable for this long after its last reader is lost; undefined: not resumable. */
   graceMs: number | undefined;
-  /** Settles once the question it answers is stored (the model is asked meanwhile). */
-  questionStored?: Promise<unknown>;
 }
 
 /** A chat reply's ownership: resumable when the client asked (a request id) and resume is on. */
@@ -44,9 +42,12 @@ export function replyOwnership(config: RunnelConfig, reply: Omit<ReplyOwnership,
   return { ...reply, graceMs: resumable ? config.resumeGraceMs : undefined };
 }
 
-/** Makes a starting reply findable here and, with Redis, from every instance. */
-export function publishReply(config: RunnelConfig, generation: Generation, ownership: ReplyOwnership): void {
-  registerLiveReply({ ...ownership, generation });
+/**
+ * Makes a starting reply findable here and, with Redis, from every instance. `questionStored`:
+ * the question it answers is still being stored, and no reader may see the reply before.
+ */
+export function publishReply(config: RunnelConfig, generation: Generation, ownership: ReplyOwnership, questionStored?: Promise<unknown>): void {
+  registerLiveReply({ ...ownership, generation, questionStored });
   void announceReply(config, { ...ownership, messageId: generation.messageId, ended: generation.ended }).then(({ stopRequested }) => {
     if (stopRequested) generation.abort();
   });

@@ -6,7 +6,7 @@ import type { FakeUpstreamProcess } from '@/e2e/fake-upstream/process';
 import { getDatabase } from '@/lib/db';
 import { inTransaction } from '@/lib/db/database';
 import { messages as messagesTable } from '@/lib/db/schema';
-import { chatBody, chatRequest, randomId, readChunks } from './chat-client';
+import { chatBody, chatRequest, cookieOf, randomId, readChunks } from './chat-client';
 
 /**
  * What the chat route stores, run against whichever database the environment names: the
@@ -16,7 +16,6 @@ export function persistenceTests(getFake: () => FakeUpstreamProcess): void {
   const user = (id: string, text: string) => ({ id, role: 'user', parts: [{ type: 'text', text }] });
   const post = (body: object, cookie?: string, headers: Record<string, string> = {}) =>
     POST(chatRequest(body, { headers: { ...(cookie ? { cookie } : {}), ...headers } }));
-  const cookieOf = (response: Response) => response.headers.get('set-cookie')?.split(';')[0];
   const stored = async (conversationId: string) =>
     (await getDatabase()).select().from(messagesTable).where(eq(messagesTable.conversationId, conversationId)).orderBy(messagesTable.createdAt);
   const until = async <T>(read: () => Promise<T>, ok: (value: T) => boolean) => {
@@ -128,7 +127,7 @@ export function persistenceTests(getFake: () => FakeUpstreamProcess): void {
     let answered = false;
     const responding = post(body).then((response) => ((answered = true), response));
     // The model was asked while the question waited to be stored...
-    const asked = await getFake().record(id).then(async (record) => record ?? until(() => getFake().record(id), Boolean));
+    const asked = await until(() => getFake().record(id), Boolean);
     expect(asked?.messages.at(-1)?.content).toBe(`[[fake id=${id} tokens=5]]`);
     // ...and it has answered in full, but no byte of the answer (not even the headers) goes out.
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -147,8 +146,7 @@ export function persistenceTests(getFake: () => FakeUpstreamProcess): void {
     const stranger = await post({ ...mine, messages: [user('intruder', `let me in [[fake id=${id} tokens=100000 delay=5]]`)] });
     expect(stranger.status).toBe(404);
     // Refused before or after reaching the upstream: either way, no connection is left open.
-    for (let i = 0; i < 40 && (await getFake().record(id)) && !(await getFake().record(id))?.disconnectedAt; i++) await new Promise((resolve) => setTimeout(resolve, 25));
-    const record = await getFake().record(id);
+    const record = await until(() => getFake().record(id), (r) => r === undefined || r.disconnectedAt !== undefined);
     expect(record === undefined || record.disconnectedAt !== undefined).toBe(true);
     expect((await stored(mine.id)).map((m) => m.id)).not.toContain('intruder');
   });

@@ -43,7 +43,7 @@ export async function POST(request: Request): Promise<Response> {
     timing.mark('admitted');
     const turn = await beginTurn(db, identity.id, body, model.id);
     void turn.stored.then(() => timing.mark('stored'), () => {});
-    const ownership = replyOwnership(config, { conversationId: turn.conversationId, identityId: identity.id, requestId, questionStored: turn.stored });
+    const ownership = replyOwnership(config, { conversationId: turn.conversationId, identityId: identity.id, requestId });
     const generation = await startReply({
       config,
       db,

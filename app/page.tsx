@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { connection } from 'next/server';
 import { Chat } from '@/components/chat/chat';
-import { currentIdentityId } from '@/lib/auth/session';
+import { redirect } from 'next/navigation';
+import { currentViewer } from '@/lib/auth/session';
+import { getConfig } from '@/lib/config';
 import { chatModelFor, chatModels } from '@/lib/chat/chat-model';
 import { sidebarConversations } from '@/lib/chat/sidebar-data';
 
@@ -9,8 +11,11 @@ import { sidebarConversations } from '@/lib/chat/sidebar-data';
 export default async function HomePage() {
   // The model comes from the environment at request time, not at build time.
   await connection();
-  const conversations = await sidebarConversations(await currentIdentityId());
+  const { identityId, account } = await currentViewer();
+  // Members only (RUNNEL_AUTH=required): a guest signs in first.
+  if (!account && getConfig().auth.mode === 'required') redirect('/sign-in');
+  const conversations = await sidebarConversations(identityId);
   const conversationId = randomUUID();
   // Keyed by the new id: "New chat" from a chat must start afresh, not keep the old state.
-  return <Chat key={conversationId} models={chatModels()} initialModelId={chatModelFor()} conversationId={conversationId} conversations={conversations} />;
+  return <Chat key={conversationId} models={chatModels()} initialModelId={chatModelFor()} conversationId={conversationId} conversations={conversations} accountName={account?.name} />;
 }

@@ -4,9 +4,10 @@ import type { ReactNode } from 'react';
 const PAGES = [
   { href: '/usage', label: 'Usage' },
   { href: '/settings', label: 'Settings' },
+  { href: '/account', label: 'Account' },
 ] as const;
 
-/** The frame of the pages beside the chat (usage, settings): a way back, the others, a title. */
+/** The frame of the pages beside the chat (usage, settings, account): a way back, the others, a title. */
 export function PageShell({ title, current, children }: { title: string; current: (typeof PAGES)[number]['href']; children: ReactNode }) {
   return (
     <main className="mx-auto w-full max-w-3xl px-4 py-8">

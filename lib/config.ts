@@ -27,6 +27,24 @@ export interface ModelConfig {
   prices: ModelPrices | undefined;
 }
 
+/** An OAuth app's credentials. */
+export interface OAuthClient {
+  clientId: string;
+  clientSecret: string;
+}
+
+/** Who may use Runnel and how people sign in (lib/auth/auth.ts). */
+export interface AuthConfig {
+  /** `open`: guests may chat (accounts are optional); `required`: only signed-in people may. */
+  mode: 'open' | 'required';
+  /** Emails (`ana@example.com`) and domains (`example.com`) that may sign in; empty: anyone. */
+  allowedEmails: string[];
+  github: OAuthClient | undefined;
+  google: OAuthClient | undefined;
+  /** Any OpenID Connect issuer, found by discovery. */
+  oidc: (OAuthClient & { issuer: string; name: string }) | undefined;
+}
+
 /** One set of limits; 0 turns a limit off. */
 export interface LimitSet {
   requestsPerMinute: number;
@@ -68,8 +86,11 @@ export interface RunnelConfig {
   onVercel: boolean;
   /** Where the embedded database and the development signing secret live. */
   dataDir: string;
-  /** Signs the identity cookie; required in production. */
+  /** Signs the identity cookie and sessions; required in production. */
   authSecret: string | undefined;
+  auth: AuthConfig;
+  /** Failed sign-ins one address may make per 15 minutes; 0 turns the limit off. */
+  failedSignInsPerIp: number;
 }
 
 // `.env` files write unset values as empty strings; treat them as unset.
@@ -117,6 +138,17 @@ const EnvSchema = z.object({
   RUNNEL_LIMIT_IP_FAILED_KEYS: withDefault(limit, 30),
   RUNNEL_DATA_DIR: withDefault(z.string().min(1), '.data'),
   AUTH_SECRET: z.preprocess(unsetIfEmpty, z.string().min(16, 'must be at least 16 characters').optional()),
+  RUNNEL_AUTH: withDefault(z.enum(['open', 'required']), 'open'),
+  RUNNEL_ALLOWED_EMAILS: optionalString,
+  RUNNEL_LIMIT_IP_FAILED_SIGN_INS: withDefault(limit, 10),
+  GITHUB_CLIENT_ID: optionalString,
+  GITHUB_CLIENT_SECRET: optionalString,
+  GOOGLE_CLIENT_ID: optionalString,
+  GOOGLE_CLIENT_SECRET: optionalString,
+  RUNNEL_OIDC_ISSUER: optionalUrl,
+  RUNNEL_OIDC_CLIENT_ID: optionalString,
+  RUNNEL_OIDC_CLIENT_SECRET: optionalString,
+  RUNNEL_OIDC_NAME: withDefault(z.string().min(1).max(50), 'Single sign-on'),
 });
 type Env = z.infer<typeof EnvSchema>;
 
@@ -199,7 +231,40 @@ export function parseConfig(env: Environment): RunnelConfig {
     onVercel,
     dataDir: path.resolve(e.RUNNEL_DATA_DIR),
     authSecret: e.AUTH_SECRET,
+    auth: authConfig(e),
+    failedSignInsPerIp: e.RUNNEL_LIMIT_IP_FAILED_SIGN_INS,
   };
+}
+
+function authConfig(e: Env): AuthConfig {
+  const oidcClient = oauthClient('RUNNEL_OIDC', e.RUNNEL_OIDC_CLIENT_ID, e.RUNNEL_OIDC_CLIENT_SECRET);
+  if (Boolean(oidcClient) !== Boolean(e.RUNNEL_OIDC_ISSUER)) {
+    throw new Error('Invalid Runnel configuration: set RUNNEL_OIDC_ISSUER, RUNNEL_OIDC_CLIENT_ID and RUNNEL_OIDC_CLIENT_SECRET together');
+  }
+  return {
+    mode: e.RUNNEL_AUTH,
+    allowedEmails: parseAllowedEmails(e.RUNNEL_ALLOWED_EMAILS ?? ''),
+    github: oauthClient('GITHUB', e.GITHUB_CLIENT_ID, e.GITHUB_CLIENT_SECRET),
+    google: oauthClient('GOOGLE', e.GOOGLE_CLIENT_ID, e.GOOGLE_CLIENT_SECRET),
+    oidc: oidcClient && { ...oidcClient, issuer: e.RUNNEL_OIDC_ISSUER!, name: e.RUNNEL_OIDC_NAME },
+  };
+}
+
+function oauthClient(prefix: string, clientId: string | undefined, clientSecret: string | undefined): OAuthClient | undefined {
+  if (!clientId && !clientSecret) return undefined;
+  if (!clientId || !clientSecret) throw new Error(`Invalid Runnel configuration: set both ${prefix}_CLIENT_ID and ${prefix}_CLIENT_SECRET`);
+  return { clientId, clientSecret };
+}
+
+/** `ana@example.com, example.org, @example.net` → entries in lower case; a domain keeps no leading @. */
+function parseAllowedEmails(list: string): string[] {
+  const entries = list
+    .split(',')
+    .map((entry) => entry.trim().toLowerCase().replace(/^@/, ''))
+    .filter(Boolean);
+  const bad = entries.find((entry) => !/^([^@\s]+@)?[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(entry));
+  if (bad) throw new Error(`Invalid Runnel configuration: RUNNEL_ALLOWED_EMAILS: "${bad}" is neither an email address nor a domain`);
+  return entries;
 }
 
 /** The simple case: one model per provider whose key (or base URL) is set; else the offline model. */

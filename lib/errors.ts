@@ -9,6 +9,7 @@ export const ERROR_STATUS = {
   invalid_request: 400,
   unknown_model: 400,
   unauthorized: 401,
+  sign_in_required: 401,
   forbidden_origin: 403,
   not_found: 404,
   method_not_allowed: 405,

@@ -28,9 +28,11 @@ interface ChatProps {
   /** Every stored version of every message, for the version switcher. */
   initialTree?: BranchMessage[];
   conversations: ConversationSummary[];
+  /** The signed-in person's name; unset for a guest. */
+  accountName?: string;
 }
 
-export function Chat({ models, initialModelId, conversationId, initialMessages, initialTree, conversations }: ChatProps) {
+export function Chat({ models, initialModelId, conversationId, initialMessages, initialTree, conversations, accountName }: ChatProps) {
   const [drawerOpen, setDrawerOpen] = useState(false);
   const [modelId, setModelId] = useState(initialModelId);
   const model = models.find((m) => m.id === modelId) ?? models[0]!;
@@ -89,7 +91,7 @@ export function Chat({ models, initialModelId, conversationId, initialMessages, 
 
   return (
     <div className="flex h-dvh">
-      <Sidebar initial={conversations} activeId={conversationId} refreshKey={finishedReplies} open={drawerOpen} onClose={() => setDrawerOpen(false)} />
+      <Sidebar initial={conversations} activeId={conversationId} refreshKey={finishedReplies} open={drawerOpen} onClose={() => setDrawerOpen(false)} accountName={accountName} />
       <main className="flex min-w-0 flex-1 flex-col">
         <header className="flex items-center gap-3 border-b border-line px-4 py-2.5">
           <Button variant="ghost" className="-ml-2 md:hidden" aria-label="Conversations" onClick={() => setDrawerOpen(true)}>

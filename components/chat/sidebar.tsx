@@ -14,10 +14,12 @@ interface SidebarProps {
   /** On a phone the sidebar is a drawer: open or closed. */
   open: boolean;
   onClose(): void;
+  /** The signed-in person's name; unset for a guest. */
+  accountName?: string;
 }
 
 /** The identity's conversations, newest first: open, rename, delete, search. */
-export function Sidebar({ initial, activeId, refreshKey, open, onClose }: SidebarProps) {
+export function Sidebar({ initial, activeId, refreshKey, open, onClose, accountName }: SidebarProps) {
   const [items, setItems] = useState(initial);
   const [query, setQuery] = useState('');
   const firstRun = useRef(true);
@@ -89,6 +91,13 @@ export function Sidebar({ initial, activeId, refreshKey, open, onClose }: Sideba
           </Link>
           <Link href="/settings" className="flex-1 rounded-lg px-3 py-1.5 text-sm text-ink-muted hover:bg-line/40 hover:text-ink">
             API keys
+          </Link>
+          <Link
+            href={accountName ? '/account' : '/sign-in'}
+            title={accountName ? `Signed in as ${accountName}` : undefined}
+            className="flex-1 truncate rounded-lg px-3 py-1.5 text-sm text-ink-muted hover:bg-line/40 hover:text-ink"
+          >
+            {accountName ? 'Account' : 'Sign in'}
           </Link>
         </div>
       </aside>

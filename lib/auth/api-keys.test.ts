@@ -46,7 +46,7 @@ describe.each(drivers)('API keys on $name', ({ name, available, url }) => {
     expect(row!.hash).toBe(createHash('sha256').update(key).digest('hex'));
     expect(Object.values(row!).some((value) => String(value).includes(key))).toBe(false);
 
-    expect(await authenticateApiKey(handle.db, key)).toEqual({ keyId: summary.id, identityId: owner.id });
+    expect(await authenticateApiKey(handle.db, key)).toEqual({ keyId: summary.id, identityId: owner.id, identityKind: 'browser' });
     expect(await authenticateApiKey(handle.db, `${key.slice(0, -1)}x`)).toBeUndefined();
     expect(await authenticateApiKey(handle.db, 'sk-not-ours')).toBeUndefined();
 

@@ -6,7 +6,7 @@ import { isStorable, storableText } from '@/lib/text/storable';
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '@/lib/db/database';
 import { createIdentity } from '@/lib/db/queries';
-import { apiKeys, type ApiKey } from '@/lib/db/schema';
+import { apiKeys, identities, type ApiKey, type Identity } from '@/lib/db/schema';
 
 const KEY_PREFIX = 'rk_';
 /** How much of a key is kept in the clear: enough to tell keys apart, far too little to guess the rest. */
@@ -28,6 +28,8 @@ export interface CreatedApiKey {
 export interface ApiKeyIdentity {
   keyId: string;
   identityId: string;
+  /** A guest browser's key, an account's, or one made with the CLI (an identity of its own). */
+  identityKind: Identity['kind'];
 }
 
 const summaryColumns = {
@@ -98,8 +100,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function authenticateApiKey(db: Database, key: string): Promise<ApiKeyIdentity | undefined> {
   if (!key.startsWith(KEY_PREFIX)) return undefined;
   const [found] = await db
-    .select({ keyId: apiKeys.id, identityId: apiKeys.identityId })
+    .select({ keyId: apiKeys.id, identityId: apiKeys.identityId, identityKind: identities.kind })
     .from(apiKeys)
+    .innerJoin(identities, eq(identities.id, apiKeys.identityId))
     .where(and(eq(apiKeys.hash, hashApiKey(key)), isNull(apiKeys.revokedAt)));
   if (!found) return undefined;
   void db

@@ -33,6 +33,18 @@ export function verifyIdentity(value: string | undefined, secret: string): strin
 
 export const newIdentityId = (): string => randomUUID();
 
+/** The identity cookie's value in a Cookie header, if it has one. */
+export function identityCookieValue(header: string | null): string | undefined {
+  for (const pair of header?.split(';') ?? []) {
+    const [name, ...value] = pair.trim().split('=');
+    if (name === IDENTITY_COOKIE) return value.join('=');
+  }
+  return undefined;
+}
+
+/** Whether a Cookie header carries an account's session (better-auth's cookie, lib/auth/auth.ts). */
+export const hasSessionCookie = (header: string | null): boolean => /(?:^|;\s*)(?:__Secure-)?runnel\.session_token=/.test(header ?? '');
+
 export function identityCookie(value: string, options: { secure: boolean }): string {
   return `${IDENTITY_COOKIE}=${value}; Path=/; Max-Age=${MAX_AGE_SECONDS}; HttpOnly; SameSite=Lax${options.secure ? '; Secure' : ''}`;
 }

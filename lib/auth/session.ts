@@ -1,10 +1,13 @@
 import 'server-only';
-import { cookies } from 'next/headers';
+import { cookies, headers } from 'next/headers';
+import { cache } from 'react';
 import type { Database } from '@/lib/db/database';
 import { identities } from '@/lib/db/schema';
 import { getConfig } from '@/lib/config';
 import { ChatError } from '@/lib/errors';
-import { IDENTITY_COOKIE, identityCookie, newIdentityId, signIdentity, verifyIdentity } from './identity';
+import { isPlaceholderEmail } from './account-data';
+import { getAuth } from './auth';
+import { hasSessionCookie, IDENTITY_COOKIE, identityCookie, identityCookieValue, newIdentityId, signIdentity, verifyIdentity } from './identity';
 import { authSecret } from './secret';
 
 // Identities known to have a row, so most requests skip the upsert.
@@ -19,46 +22,60 @@ export async function ensureIdentityRow(db: Database, id: string): Promise<void>
   known.add(id);
 }
 
-function cookieValue(header: string | null): string | undefined {
-  for (const pair of header?.split(';') ?? []) {
-    const [name, ...value] = pair.trim().split('=');
-    if (name === IDENTITY_COOKIE) return value.join('=');
-  }
-  return undefined;
+/** Whom a request acts as: a guest browser or a signed-in account. One concept to everything keyed on it. */
+export interface ActingIdentity {
+  id: string;
+  kind: 'guest' | 'account';
+  /** A new guest's cookie, which every response to this request must carry. */
+  setCookie?: string;
+}
+
+/** The account a request's session cookie proves, if any. Requests without one cost nothing. */
+async function signedInUserId(headers: Headers): Promise<string | undefined> {
+  if (!hasSessionCookie(headers.get('cookie'))) return undefined;
+  const session = await (await getAuth()).api.getSession({ headers, query: { disableRefresh: true } });
+  return session?.user.id;
+}
+
+function refuseGuests(): never {
+  throw new ChatError('sign_in_required', 'Sign in to use Runnel: this deployment is for its members only.');
 }
 
 /**
- * The identity a request acts as. Browsers get theirs on the first page visit (proxy.ts); a
- * client without a valid cookie (a script, a cleared cookie) gets a new identity here, and
- * `setCookie` carries it back: every response must send it, or the client would lose what it
- * just stored.
+ * The identity a request acts as: the account it is signed into; else, where guests are
+ * welcome, its browser's guest identity. A guest without a valid cookie (a script, a cleared
+ * cookie) gets a new identity here, and `setCookie` carries it back: every response must send it,
+ * or the client would lose what it just stored. Not yet stored: for a route whose own first write
+ * stores its row too (a new chat).
  */
-export async function requestIdentity(request: Request, db: Database): Promise<{ id: string; setCookie?: string }> {
-  const identity = identityOf(request);
+export async function identityOf(request: Request): Promise<ActingIdentity> {
+  const account = await signedInUserId(request.headers);
+  if (account) return { id: account, kind: 'account' };
+  if (getConfig().auth.mode === 'required') refuseGuests();
+  const existing = verifyIdentity(identityCookieValue(request.headers.get('cookie')), authSecret());
+  if (existing) return { id: existing, kind: 'guest' };
+  const id = newIdentityId();
+  return { id, kind: 'guest', setCookie: identityCookie(signIdentity(id, authSecret()), { secure: process.env.NODE_ENV === 'production' }) };
+}
+
+/** As identityOf, and stored. */
+export async function requestIdentity(request: Request, db: Database): Promise<ActingIdentity> {
+  const identity = await identityOf(request);
   await ensureIdentityRow(db, identity.id);
   return identity;
 }
 
-/**
- * The identity a request acts as, as requestIdentity gives it, but not yet stored: for a route
- * whose own first write stores its row too (a new chat), and which must store it before anything
- * else refers to it.
- */
-export function identityOf(request: Request): { id: string; setCookie?: string } {
-  const existing = knownIdentityId(request);
-  if (existing) return { id: existing };
-  const id = newIdentityId();
-  return { id, setCookie: identityCookie(signIdentity(id, authSecret()), { secure: process.env.NODE_ENV === 'production' }) };
-}
-
-/** The identity a request's cookie proves, if any: for requests that only act on what exists. */
-export function knownIdentityId(request: Request): string | undefined {
-  return verifyIdentity(cookieValue(request.headers.get('cookie')), authSecret());
+/** The identity a request proves (a session or a guest cookie), if any: for requests that only act on what exists. */
+export async function knownIdentityId(request: Request): Promise<string | undefined> {
+  const account = await signedInUserId(request.headers);
+  if (account) return account;
+  if (getConfig().auth.mode === 'required') refuseGuests();
+  return verifyIdentity(identityCookieValue(request.headers.get('cookie')), authSecret());
 }
 
 /** The identity a request about a conversation acts as; without one, there is no such conversation. */
-export function conversationOwner(request: Request): string {
-  const identityId = knownIdentityId(request);
+export async function conversationOwner(request: Request): Promise<string> {
+  const identityId = await knownIdentityId(request);
   if (!identityId) throw new ChatError('not_found', 'Conversation not found.');
   return identityId;
 }
@@ -69,10 +86,28 @@ export function withIdentityCookie(response: Response, setCookie: string | undef
   return response;
 }
 
-/** In a server component: the current identity, if the browser has one. */
-export async function currentIdentityId(): Promise<string | undefined> {
-  return verifyIdentity((await cookies()).get(IDENTITY_COOKIE)?.value, authSecret());
+/** Whom a page is for: the signed-in account, and the identity the page shows (the account's, or a guest's). */
+export interface Viewer {
+  identityId: string | undefined;
+  account: { id: string; name: string; email: string | null } | undefined;
 }
+
+/** In a server component: whom the page is for. Looked up once per request, however many components ask. */
+export const currentViewer = cache(async (): Promise<Viewer> => {
+  const requestHeaders = await headers();
+  const session = hasSessionCookie(requestHeaders.get('cookie'))
+    ? await (await getAuth()).api.getSession({ headers: requestHeaders, query: { disableRefresh: true } })
+    : null;
+  if (session) {
+    const { id, name, email } = session.user;
+    return { identityId: id, account: { id, name, email: isPlaceholderEmail(email) ? null : email } };
+  }
+  // Members only: a guest's cookie shows nothing.
+  if (getConfig().auth.mode === 'required') return { identityId: undefined, account: undefined };
+  return { identityId: verifyIdentity((await cookies()).get(IDENTITY_COOKIE)?.value, authSecret()), account: undefined };
+});
+
+export const currentIdentityId = async (): Promise<string | undefined> => (await currentViewer()).identityId;
 
 /**
  * State-changing requests ride on a cookie, so one sent from another site's page (CSRF) must

@@ -201,7 +201,8 @@ export async function importConversation(
   });
 }
 
-export type NewUsageRecord = typeof usageRecords.$inferInsert;
+/** Whom a new record is billed to is always known; only closing an account unlinks records. */
+export type NewUsageRecord = typeof usageRecords.$inferInsert & { identityId: string };
 
 /**
  * Records requests' usage, several in one statement. Identities are stored with them if they are

@@ -12,10 +12,13 @@ const ownerIdentity = () =>
     .notNull()
     .references(() => identities.id, { onDelete: 'cascade' });
 
-/** A browser (by its signed cookie) or, later, an API key: everything is scoped to one. */
+/**
+ * Whom everything is scoped to: a guest browser (by its signed cookie), an account (a person
+ * signed in: the identity's id is the user's id) or an API key made with the CLI.
+ */
 export const identities = pgTable('identities', {
   id: uuid('id').primaryKey().defaultRandom(),
-  kind: text('kind', { enum: ['browser', 'api_key'] }).notNull().default('browser'),
+  kind: text('kind', { enum: ['browser', 'api_key', 'account'] }).notNull().default('browser'),
   createdAt: createdAt(),
   lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
 });
@@ -106,13 +109,15 @@ export const messages = pgTable(
 
 /**
  * One row per upstream request, however it ended: what it cost and whom it is billed to. Kept
- * when its conversation is deleted (no foreign key to it), since the tokens were spent.
+ * when its conversation is deleted (no foreign key to it), since the tokens were spent; kept
+ * unlinked from anyone when its identity is deleted (an account closed), for the deployment's
+ * accounting.
  */
 export const usageRecords = pgTable(
   'usage_records',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    identityId: ownerIdentity(),
+    identityId: uuid('identity_id').references(() => identities.id, { onDelete: 'set null' }),
     apiKeyId: uuid('api_key_id').references(() => apiKeys.id, { onDelete: 'set null' }),
     conversationId: text('conversation_id'),
     messageId: text('message_id'),
@@ -131,6 +136,94 @@ export const usageRecords = pgTable(
     index('usage_identity_time_idx').on(table.identityId, table.createdAt),
     index('usage_api_key_time_idx').on(table.apiKeyId, table.createdAt),
   ],
+);
+
+// Accounts, as better-auth (lib/auth/auth.ts) stores them: its models user, session, account,
+// verification and passkey, in tables named for Runnel. A user's id is its identity's id.
+const authId = () => text('id').primaryKey();
+const authUser = () =>
+  uuid('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' });
+const authTime = (name: string) => timestamp(name, { withTimezone: true });
+
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull(),
+  /** Unique; an account made with a passkey alone has a placeholder under .invalid (lib/auth/passkey-accounts.ts). */
+  email: text('email').notNull().unique(),
+  emailVerified: boolean('email_verified').notNull().default(false),
+  image: text('image'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const authSessions = pgTable(
+  'auth_sessions',
+  {
+    id: authId(),
+    token: text('token').notNull().unique(),
+    userId: authUser(),
+    expiresAt: authTime('expires_at').notNull(),
+    ipAddress: text('ip_address'),
+    userAgent: text('user_agent'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [index('auth_sessions_user_idx').on(table.userId)],
+);
+
+/** The sign-in methods linked to a user: an OAuth/OIDC provider's account id. */
+export const authAccounts = pgTable(
+  'auth_accounts',
+  {
+    id: authId(),
+    accountId: text('account_id').notNull(),
+    providerId: text('provider_id').notNull(),
+    userId: authUser(),
+    accessToken: text('access_token'),
+    refreshToken: text('refresh_token'),
+    idToken: text('id_token'),
+    accessTokenExpiresAt: authTime('access_token_expires_at'),
+    refreshTokenExpiresAt: authTime('refresh_token_expires_at'),
+    scope: text('scope'),
+    password: text('password'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [index('auth_accounts_user_idx').on(table.userId), index('auth_accounts_provider_idx').on(table.providerId, table.accountId)],
+);
+
+/** Short-lived values of sign-in flows (OAuth state, WebAuthn challenges). */
+export const authVerifications = pgTable(
+  'auth_verifications',
+  {
+    id: authId(),
+    identifier: text('identifier').notNull(),
+    value: text('value').notNull(),
+    expiresAt: authTime('expires_at').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [index('auth_verifications_identifier_idx').on(table.identifier)],
+);
+
+export const passkeys = pgTable(
+  'passkeys',
+  {
+    id: authId(),
+    name: text('name'),
+    publicKey: text('public_key').notNull(),
+    userId: authUser(),
+    credentialID: text('credential_id').notNull().unique(),
+    counter: integer('counter').notNull(),
+    deviceType: text('device_type').notNull(),
+    backedUp: boolean('backed_up').notNull(),
+    transports: text('transports'),
+    aaguid: text('aaguid'),
+    createdAt: authTime('created_at'),
+  },
+  (table) => [index('passkeys_user_idx').on(table.userId)],
 );
 
 export type Identity = typeof identities.$inferSelect;

@@ -70,7 +70,18 @@ describe.each(drivers)('storage on $name', ({ name, available, open }) => {
       handle.db,
       sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
     );
-    expect(tables.map((row) => row.table_name)).toEqual(['api_keys', 'conversations', 'identities', 'messages', 'usage_records']);
+    expect(tables.map((row) => row.table_name)).toEqual([
+      'api_keys',
+      'auth_accounts',
+      'auth_sessions',
+      'auth_verifications',
+      'conversations',
+      'identities',
+      'messages',
+      'passkeys',
+      'usage_records',
+      'users',
+    ]);
   });
 
   test.skipIf(!available)('regenerating and editing add siblings; nothing is deleted; the active path follows', async () => {

@@ -36,7 +36,7 @@ export async function POST(request: Request): Promise<Response> {
 
     const db = await getDatabase();
     // Stored with the turn, in the same round trip as a new chat.
-    const identity = identityOf(request);
+    const identity = await identityOf(request);
     setCookie = identity.setCookie;
     const ip = clientIp(request, config.trustedProxies);
     permit = await acquireStreamPermit(config, { identity: `id:${identity.id}`, ip });

@@ -9,7 +9,7 @@ import { cutText, storableText } from '@/lib/text/storable';
 export async function GET(request: Request): Promise<Response> {
   try {
     assertSameOrigin(request);
-    const identityId = knownIdentityId(request);
+    const identityId = await knownIdentityId(request);
     const q = new URL(request.url).searchParams.get('q');
     const search = q ? storableText(cutText(q, 200)) : undefined;
     const conversations = identityId ? await listConversations(await getDatabase(), identityId, { search }) : [];

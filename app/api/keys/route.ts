@@ -8,7 +8,7 @@ import { toChatError } from '@/lib/errors';
 export async function GET(request: Request): Promise<Response> {
   try {
     assertSameOrigin(request);
-    const identityId = knownIdentityId(request);
+    const identityId = await knownIdentityId(request);
     const keys = identityId ? await listApiKeys(await getDatabase(), identityId) : [];
     return Response.json({ keys }, { headers: { 'cache-control': 'no-store' } });
   } catch (error) {

@@ -1,6 +1,6 @@
 import { notFound } from 'next/navigation';
 import { Chat } from '@/components/chat/chat';
-import { currentIdentityId } from '@/lib/auth/session';
+import { currentViewer } from '@/lib/auth/session';
 import { chatModelFor, chatModels, modelLabel } from '@/lib/chat/chat-model';
 import { sidebarConversations } from '@/lib/chat/sidebar-data';
 import { toChatMessage } from '@/lib/chat/stored-message';
@@ -12,7 +12,7 @@ import { conversationMessages, getConversation } from '@/lib/db/queries';
 /** A conversation, rendered on the server with its history: no spinner, then content. */
 export default async function ConversationPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const identityId = await currentIdentityId();
+  const { identityId, account } = await currentViewer();
   if (!identityId || !isSafeId(id)) notFound();
   const db = await getDatabase();
   const [conversation, messages, conversations] = await Promise.all([
@@ -24,5 +24,5 @@ export default async function ConversationPage({ params }: { params: Promise<{ i
   if (!conversation || !messages) notFound();
   const tree = messages.map((message) => ({ ...toChatMessage(message, modelLabel), parentId: message.parentId, createdAt: message.createdAt.getTime() }));
   const history = pathTo(tree, conversation.activeLeafId);
-  return <Chat key={id} models={chatModels()} initialModelId={chatModelFor(conversation.model)} conversationId={id} initialMessages={history} initialTree={tree} conversations={conversations} />;
+  return <Chat key={id} models={chatModels()} initialModelId={chatModelFor(conversation.model)} conversationId={id} initialMessages={history} initialTree={tree} conversations={conversations} accountName={account?.name} />;
 }

@@ -22,7 +22,7 @@ const notFound = () => new ChatError('not_found', 'Conversation not found.');
 export async function GET(request: Request, { params }: Context): Promise<Response> {
   try {
     assertSameOrigin(request);
-    const identityId = conversationOwner(request);
+    const identityId = await conversationOwner(request);
     const db = await getDatabase();
     const id = await conversationIdParam(params);
     const [conversation, messages] = await Promise.all([getConversation(db, identityId, id), conversationMessages(db, identityId, id)]);
@@ -43,7 +43,7 @@ export async function PATCH(request: Request, { params }: Context): Promise<Resp
     assertSameOrigin(request);
     const parsed = UpdateSchema.safeParse(await request.json().catch(() => undefined));
     if (!parsed.success) throw new ChatError('invalid_request', 'Send { "title": "…" } or { "activeLeafId": "…" }.');
-    const identityId = conversationOwner(request);
+    const identityId = await conversationOwner(request);
     const db = await getDatabase();
     const id = await conversationIdParam(params);
     const done =
@@ -61,7 +61,7 @@ export async function PATCH(request: Request, { params }: Context): Promise<Resp
 export async function DELETE(request: Request, { params }: Context): Promise<Response> {
   try {
     assertSameOrigin(request);
-    const identityId = conversationOwner(request);
+    const identityId = await conversationOwner(request);
     if (!(await deleteConversation(await getDatabase(), identityId, await conversationIdParam(params)))) throw notFound();
     return new Response(null, { status: 204 });
   } catch (error) {

@@ -8,7 +8,7 @@ export async function DELETE(request: Request, { params }: { params: Promise<{ i
   try {
     assertSameOrigin(request);
     const { id } = await params;
-    const identityId = knownIdentityId(request);
+    const identityId = await knownIdentityId(request);
     const revoked = identityId ? await revokeApiKey(await getDatabase(), id, identityId) : undefined;
     if (!revoked) throw new ChatError('not_found', 'No such active key.');
     return Response.json({ revoked }, { headers: { 'cache-control': 'no-store' } });

@@ -19,7 +19,7 @@ const StopSchema = z.object({ requestId: storableId(100).optional(), messageId: 
 export async function POST(request: Request, { params }: Context): Promise<Response> {
   try {
     assertSameOrigin(request);
-    const identityId = conversationOwner(request);
+    const identityId = await conversationOwner(request);
     const conversationId = await conversationIdParam(params);
     const target = await parseJsonBody(request, StopSchema);
     return Response.json(await stopReply(request, identityId, conversationId, target), { headers: { 'cache-control': 'no-store' } });

@@ -14,7 +14,7 @@ type Context = { params: Promise<{ id: string }> };
  */
 export async function GET(request: Request, { params }: Context): Promise<Response> {
   try {
-    const identityId = conversationOwner(request);
+    const identityId = await conversationOwner(request);
     const conversationId = await conversationIdParam(params);
     return await resumeReply({ request, identityId, conversationId, after: lastEventId(request), messageId: messageParam(request) });
   } catch (error) {

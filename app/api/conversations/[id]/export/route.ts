@@ -11,7 +11,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
     assertSameOrigin(request);
     const format = new URL(request.url).searchParams.get('format') ?? 'json';
     if (format !== 'json' && format !== 'markdown') throw new ChatError('invalid_request', 'format must be "json" or "markdown".');
-    const identityId = conversationOwner(request);
+    const identityId = await conversationOwner(request);
     const db = await getDatabase();
     const id = await conversationIdParam(params);
     const [conversation, messages] = await Promise.all([getConversation(db, identityId, id), conversationMessages(db, identityId, id)]);

@@ -46,6 +46,23 @@ export default defineConfig({
       env: { ...E2E.serverEnv('app'), ...E2E.appModels },
     },
     {
+      command: `npx tsx e2e/fake-oidc/cli.ts --port ${E2E.oidcPort} --redirect ${E2E.accountsUrl}/api/auth/callback/oidc --redirect ${E2E.membersUrl}/api/auth/callback/oidc`,
+      url: `${E2E.oidcUrl}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+    },
+    {
+      command: nextStart(E2E.accountsPort),
+      url: `http://127.0.0.1:${E2E.accountsPort}`,
+      reuseExistingServer: false,
+      env: { ...E2E.serverEnv('accounts'), ...E2E.appModels, ...E2E.oidcEnv(E2E.accountsUrl) },
+    },
+    {
+      command: nextStart(E2E.membersPort),
+      url: `http://127.0.0.1:${E2E.membersPort}`,
+      reuseExistingServer: false,
+      env: { ...E2E.serverEnv('members'), ...E2E.appModels, ...E2E.oidcEnv(E2E.membersUrl), RUNNEL_AUTH: 'required', RUNNEL_ALLOWED_EMAILS: 'example.com' },
+    },
+    {
       command: nextStart(E2E.offlinePort),
       url: E2E.offlineUrl,
       reuseExistingServer: false,

@@ -19,6 +19,10 @@ const nginxPort = 8310;
 /** Two instances on one Postgres and Redis that hand replies over to each other (resume-instances.spec.ts). */
 const resumePorts = [3319, 3320] as const;
 const publishedPort = 8311;
+/** Accounts (accounts.spec.ts): an app open to guests, a members-only one, and the OIDC provider both sign in with. */
+const accountsPort = 3323;
+const membersPort = 3324;
+const oidcPort = 4311;
 
 // Each test run gets its own embedded databases, so runs never share state.
 const runDir = path.join(tmpdir(), `runnel-e2e-${process.env.RUNNEL_E2E_RUN ??= `${Date.now()}-${process.pid}`}`);
@@ -36,11 +40,26 @@ export const E2E = {
   resumePorts,
   nginxPort,
   publishedPort,
+  accountsPort,
+  membersPort,
+  oidcPort,
   runDir,
   fakeUrl: `http://127.0.0.1:${fakePort}/v1`,
   fakeControlUrl: `http://127.0.0.1:${fakePort}/__fake/requests`,
   appUrl: `http://127.0.0.1:${appPort}`,
   offlineUrl: `http://127.0.0.1:${offlinePort}`,
+  // Passkeys need a domain, never an IP address: the account apps are browsed at localhost.
+  accountsUrl: `http://localhost:${accountsPort}`,
+  membersUrl: `http://localhost:${membersPort}`,
+  oidcUrl: `http://127.0.0.1:${oidcPort}`,
+  /** What an app signing in with the fake OIDC provider is configured with. */
+  oidcEnv: (publicUrl: string): Record<string, string> => ({
+    RUNNEL_PUBLIC_URL: publicUrl,
+    RUNNEL_OIDC_ISSUER: `http://127.0.0.1:${oidcPort}`,
+    RUNNEL_OIDC_CLIENT_ID: 'runnel-tests',
+    RUNNEL_OIDC_CLIENT_SECRET: 'runnel-tests-secret-0123456789',
+    RUNNEL_OIDC_NAME: 'Company SSO',
+  }),
   /** The main app's models, both served by the fake upstream: an OpenAI-compatible default and an Anthropic one. */
   appModels: {
     OPENAI_API_KEY: 'sk-e2e',

@@ -13,5 +13,7 @@ export default defineConfig({
     include: ['{app,lib,hooks,components,deploy}/**/*.test.{ts,tsx}'],
     environment: 'node',
     testTimeout: 20_000,
+    // Creating an embedded database (initdb, then the migrations) takes seconds, more on a busy machine.
+    hookTimeout: 30_000,
   },
 });

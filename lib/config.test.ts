@@ -65,3 +65,28 @@ test('deployment settings: Vercel needs a real database and takes its integratio
   expect(parseConfig({ RUNNEL_SHUTDOWN_GRACE_MS: '5000', RUNNEL_PUBLIC_URL: 'https://chat.example.com' })).toMatchObject({ shutdownGraceMs: 5000, publicUrl: 'https://chat.example.com' });
   expect(() => parseConfig({ RUNNEL_SHUTDOWN_GRACE_MS: '-1' })).toThrow(/RUNNEL_SHUTDOWN_GRACE_MS/);
 });
+
+test('accounts: guests welcome by default; members-only, the allowlist and providers from the environment', () => {
+  expect(parseConfig({}).auth).toEqual({ mode: 'open', allowedEmails: [], github: undefined, google: undefined, oidc: undefined });
+  const auth = parseConfig({
+    RUNNEL_AUTH: 'required',
+    RUNNEL_ALLOWED_EMAILS: ' Ana@Example.com, @example.org ,team.example.net',
+    GITHUB_CLIENT_ID: 'gh',
+    GITHUB_CLIENT_SECRET: 'gh-secret',
+    RUNNEL_OIDC_ISSUER: 'https://login.example.com/realms/team',
+    RUNNEL_OIDC_CLIENT_ID: 'runnel',
+    RUNNEL_OIDC_CLIENT_SECRET: 'oidc-secret',
+  }).auth;
+  expect(auth.mode).toBe('required');
+  expect(auth.allowedEmails).toEqual(['ana@example.com', 'example.org', 'team.example.net']);
+  expect(auth.github).toEqual({ clientId: 'gh', clientSecret: 'gh-secret' });
+  expect(auth.oidc).toEqual({ issuer: 'https://login.example.com/realms/team', clientId: 'runnel', clientSecret: 'oidc-secret', name: 'Single sign-on' });
+});
+
+test('accounts: settings Runnel cannot use stop it with a message naming them', () => {
+  expect(() => parseConfig({ RUNNEL_AUTH: 'closed' })).toThrow(/RUNNEL_AUTH/);
+  expect(() => parseConfig({ RUNNEL_ALLOWED_EMAILS: 'example.com, not an address' })).toThrow(/RUNNEL_ALLOWED_EMAILS: "not an address"/);
+  expect(() => parseConfig({ GITHUB_CLIENT_ID: 'gh' })).toThrow(/set both GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET/);
+  expect(() => parseConfig({ RUNNEL_OIDC_ISSUER: 'https://login.example.com' })).toThrow(/RUNNEL_OIDC_ISSUER, RUNNEL_OIDC_CLIENT_ID and RUNNEL_OIDC_CLIENT_SECRET together/);
+  expect(() => parseConfig({ RUNNEL_OIDC_CLIENT_ID: 'a', RUNNEL_OIDC_CLIENT_SECRET: 'b' })).toThrow(/together/);
+});

@@ -4,8 +4,8 @@ import { redirect } from 'next/navigation';
 import { AccountPanel } from '@/components/account/account-panel';
 import { PageShell } from '@/components/page-shell';
 import { accountOverview } from '@/lib/auth/account-data';
-import { getAuth } from '@/lib/auth/auth';
 import { signInProviders } from '@/lib/auth/providers';
+import { accountSession } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
 import { getDatabase } from '@/lib/db';
 
@@ -15,7 +15,7 @@ export const metadata: Metadata = { title: 'Account · Runnel' };
 export default async function AccountPage() {
   // Read first: it makes the page render per request, never at build time.
   const requestHeaders = await headers();
-  const session = await (await getAuth()).api.getSession({ headers: requestHeaders, query: { disableRefresh: true } });
+  const session = await accountSession(requestHeaders);
   if (!session) redirect('/sign-in');
   const account = await accountOverview(await getDatabase(), session.user.id, session.session.id);
   if (!account) redirect('/sign-in');

@@ -14,9 +14,10 @@ export interface MergeResult {
 
 /**
  * Moves everything a guest browser made (conversations, API keys, usage) into an account, in one
- * transaction, and deletes the guest's identity: its cookie, wherever a copy of it is, acts on
- * nothing of the account's (a guest cookie planted in someone's browser before they sign in
- * opens no door into their account). Repeating it moves nothing more.
+ * transaction. The guest's identity stays, owning nothing: its cookie, wherever a copy of it is,
+ * acts on nothing of the account's (a guest cookie planted in someone's browser before they sign
+ * in opens no door into their account), and a process that remembers the row as stored is right.
+ * Repeating it moves nothing more.
  */
 export async function mergeGuestIntoAccount(db: Database, guestId: string, accountId: string): Promise<MergeResult> {
   if (guestId === accountId) return { conversations: 0, apiKeys: 0, usageRecords: 0 };
@@ -31,7 +32,6 @@ export async function mergeGuestIntoAccount(db: Database, guestId: string, accou
       await tx.update(apiKeys).set(moved).where(eq(apiKeys.identityId, guestId)).returning({ id: apiKeys.id }),
       await tx.update(usageRecords).set(moved).where(eq(usageRecords.identityId, guestId)).returning({ id: usageRecords.id }),
     ];
-    await tx.delete(identities).where(eq(identities.id, guestId));
     return { conversations: movedConversations.length, apiKeys: movedKeys.length, usageRecords: movedUsage.length };
   });
 }

@@ -13,7 +13,8 @@ import { authAccounts, authSessions, authVerifications, passkeys, users } from '
 import { clientIp } from '@/lib/limits/client-ip';
 import { assertAttemptsAllowed, countFailedAttempt, SIGN_IN_ATTEMPTS } from '@/lib/limits/failed-attempts';
 import { ChatError } from '@/lib/errors';
-import { ensureAccountIdentity, isPlaceholderEmail, mergeGuestIntoAccount, PLACEHOLDER_EMAIL_DOMAIN } from './account-data';
+import { isStorable } from '@/lib/text/storable';
+import { deleteAccount, ensureAccountIdentity, isPlaceholderEmail, mergeGuestIntoAccount, PLACEHOLDER_EMAIL_DOMAIN, sessionToken } from './account-data';
 import { emailAllowed } from './allowlist';
 import { IDENTITY_COOKIE, identityCookieValue, verifyIdentity } from './identity';
 import { authSecret } from './secret';
@@ -98,8 +99,15 @@ export function createAuth(db: Database) {
         await ensureAccountIdentity(db, signedIn.user.id);
         const guestId = verifyIdentity(identityCookieValue(ctx.headers?.get('cookie') ?? null), authSecret());
         if (!guestId) return;
-        await mergeGuestIntoAccount(db, guestId, signedIn.user.id);
-        // The guest is gone; the browser gets a new one when it next needs one (proxy.ts).
+        try {
+          await mergeGuestIntoAccount(db, guestId, signedIn.user.id);
+        } catch (error) {
+          // Signed in all the same; the guest keeps its cookie and what it made, and the next
+          // sign-in from this browser moves it.
+          console.warn('[runnel] moving a guest into its account failed', error);
+          return;
+        }
+        // The guest's things are the account's now; after signing out, the browser is a new guest (proxy.ts).
         ctx.setCookie(IDENTITY_COOKIE, '', { path: '/', maxAge: 0, httpOnly: true, sameSite: 'lax', secure: process.env.NODE_ENV === 'production' });
       }),
     },
@@ -188,3 +196,20 @@ function failed(returned: unknown): boolean {
 
 /** Sessions are signed with a key of their own, derived from AUTH_SECRET. */
 const accountsSecret = () => createHmac('sha256', authSecret()).update('runnel accounts').digest('base64url');
+
+/** Signs one of a user's sessions out (another device, say); false when the user has no such session. */
+export async function endSession(userId: string, sessionId: string): Promise<boolean> {
+  // Not an id PostgreSQL could even compare (a NUL, half a surrogate pair): no such session.
+  if (!isStorable(sessionId)) return false;
+  const token = await sessionToken(await getDatabase(), userId, sessionId);
+  if (!token) return false;
+  await (await (await getAuth()).$context).internalAdapter.deleteSession(token);
+  return true;
+}
+
+/** Closes the account a request is signed into (deleteAccount); returns the Set-Cookie headers that end its session in the browser. */
+export async function closeAccount(headers: Headers, userId: string): Promise<string[]> {
+  const signedOut = await (await getAuth()).api.signOut({ headers, returnHeaders: true });
+  await deleteAccount(await getDatabase(), userId);
+  return signedOut.headers.getSetCookie();
+}

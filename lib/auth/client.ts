@@ -8,8 +8,6 @@ export const authClient = createAuthClient({ plugins: [passkeyClient()] });
 export interface SignInProvider {
   id: string;
   label: string;
-  /** Built into better-auth (GitHub, Google) or any OpenID Connect issuer. */
-  kind: 'social' | 'oidc';
 }
 
 /**

@@ -5,9 +5,9 @@ import type { SignInProvider } from './client';
 /** The OAuth/OIDC providers this deployment offers, in the order the sign-in page shows them. */
 export function signInProviders(auth: AuthConfig): SignInProvider[] {
   return [
-    ...(auth.oidc ? [{ id: 'oidc', label: auth.oidc.name, kind: 'oidc' as const }] : []),
-    ...(auth.github ? [{ id: 'github', label: 'GitHub', kind: 'social' as const }] : []),
-    ...(auth.google ? [{ id: 'google', label: 'Google', kind: 'social' as const }] : []),
+    ...(auth.oidc ? [{ id: 'oidc', label: auth.oidc.name }] : []),
+    ...(auth.github ? [{ id: 'github', label: 'GitHub' }] : []),
+    ...(auth.google ? [{ id: 'google', label: 'Google' }] : []),
   ];
 }
 

@@ -22,20 +22,26 @@ export async function ensureIdentityRow(db: Database, id: string): Promise<void>
   known.add(id);
 }
 
-/** Whom a request acts as: a guest browser or a signed-in account. One concept to everything keyed on it. */
+/**
+ * Whom a request acts as: a signed-in account or a guest browser, one concept to everything keyed
+ * on it (conversations, keys, usage, limits). An account's id is its user's.
+ */
 export interface ActingIdentity {
   id: string;
-  kind: 'guest' | 'account';
   /** A new guest's cookie, which every response to this request must carry. */
   setCookie?: string;
 }
 
-/** The account a request's session cookie proves, if any. Requests without one cost nothing. */
-async function signedInUserId(headers: Headers): Promise<string | undefined> {
-  if (!hasSessionCookie(headers.get('cookie'))) return undefined;
-  const session = await (await getAuth()).api.getSession({ headers, query: { disableRefresh: true } });
-  return session?.user.id;
+/**
+ * The session a request's cookie proves, if any (better-auth checks it in the database, so a
+ * session signed out anywhere is over at once). Requests without the cookie cost nothing.
+ */
+export async function accountSession(headers: Headers) {
+  if (!hasSessionCookie(headers.get('cookie'))) return null;
+  return (await getAuth()).api.getSession({ headers, query: { disableRefresh: true } });
 }
+
+const signedInUserId = async (headers: Headers): Promise<string | undefined> => (await accountSession(headers))?.user.id;
 
 function refuseGuests(): never {
   throw new ChatError('sign_in_required', 'Sign in to use Runnel: this deployment is for its members only.');
@@ -50,12 +56,12 @@ function refuseGuests(): never {
  */
 export async function identityOf(request: Request): Promise<ActingIdentity> {
   const account = await signedInUserId(request.headers);
-  if (account) return { id: account, kind: 'account' };
+  if (account) return { id: account };
   if (getConfig().auth.mode === 'required') refuseGuests();
   const existing = verifyIdentity(identityCookieValue(request.headers.get('cookie')), authSecret());
-  if (existing) return { id: existing, kind: 'guest' };
+  if (existing) return { id: existing };
   const id = newIdentityId();
-  return { id, kind: 'guest', setCookie: identityCookie(signIdentity(id, authSecret()), { secure: process.env.NODE_ENV === 'production' }) };
+  return { id, setCookie: identityCookie(signIdentity(id, authSecret()), { secure: process.env.NODE_ENV === 'production' }) };
 }
 
 /** As identityOf, and stored. */
@@ -94,10 +100,7 @@ export interface Viewer {
 
 /** In a server component: whom the page is for. Looked up once per request, however many components ask. */
 export const currentViewer = cache(async (): Promise<Viewer> => {
-  const requestHeaders = await headers();
-  const session = hasSessionCookie(requestHeaders.get('cookie'))
-    ? await (await getAuth()).api.getSession({ headers: requestHeaders, query: { disableRefresh: true } })
-    : null;
+  const session = await accountSession(await headers());
   if (session) {
     const { id, name, email } = session.user;
     return { identityId: id, account: { id, name, email: isPlaceholderEmail(email) ? null : email } };

@@ -55,6 +55,15 @@ export function accountTests(configure: (env: Record<string, string>) => void): 
     expect(response.status).toBe(201);
     return ((await response.json()) as { key: string; summary: { id: string } });
   };
+  /** A chat completion through /api/v1 with an API key. */
+  const completionWith = (key: string, content: string) =>
+    completions(
+      new Request(`${APP_ORIGIN}/api/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'fake-model', messages: [{ role: 'user', content }] }),
+      }),
+    );
   const usageOf = async (conversationId: string) =>
     queryRows<{ identity_id: string | null }>(await getDatabase(), sql`select identity_id from usage_records where conversation_id = ${conversationId}`);
   const sessionUser = async (jar: CookieJar) => {
@@ -75,26 +84,21 @@ export function accountTests(configure: (env: Record<string, string>) => void): 
     const laptop = new CookieJar();
     const laptopChat = await chatAs(laptop);
     const key = await keyAs(laptop, 'laptop-bot');
-    const guestId = /^([^.]+)/.exec(decodeURIComponent(laptop.get('runnel_identity')!))![1]!;
+    const guestCookie = laptop.get('runnel_identity')!;
+    const guestId = /^([^.]+)/.exec(decodeURIComponent(guestCookie))![1]!;
     const person = email('ana');
 
     const accountId = await signIn(laptop, person);
-    // The guest cookie is cleared with the sign-in: the guest is gone.
+    // The guest cookie is cleared with the sign-in; the guest identity owns nothing any more.
     expect(laptop.get('runnel_identity')).toBeUndefined();
-    expect(await identityRow(guestId)).toBeUndefined();
+    expect(await conversationsOf(new CookieJar(`runnel_identity=${guestCookie}`))).toEqual([]);
     expect(await identityRow(accountId)).toEqual({ kind: 'account' });
     expect(await conversationsOf(laptop)).toEqual([laptopChat]);
     expect((await usageOf(laptopChat))[0]!.identity_id).toBe(accountId);
     const keys = ((await (await listKeys(appRequest('/api/keys', laptop))).json()) as { keys: { id: string }[] }).keys;
     expect(keys.map((k) => k.id)).toEqual([key.summary.id]);
     // The key acts as the account now: its API conversations are the account's.
-    const viaKey = await completions(
-      new Request(`${APP_ORIGIN}/api/v1/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'fake-model', messages: [{ role: 'user', content: 'via key [[fake tokens=2]]' }] }),
-      }),
-    );
+    const viaKey = await completionWith(key.key, 'via key [[fake tokens=2]]');
     expect(viaKey.status).toBe(200);
     await viaKey.text();
     expect(await conversationsOf(laptop)).toHaveLength(2);
@@ -165,6 +169,8 @@ export function accountTests(configure: (env: Record<string, string>) => void): 
     const response = await signOutSession(appRequest(`/api/account/sessions/${boSession!.id}`, ana, { method: 'DELETE' }), { params: Promise.resolve({ id: boSession!.id }) });
     expect(response.status).toBe(404);
     expect(await sessionUser(bo)).toBeDefined();
+    const garbage = '\0\ud800';
+    expect((await signOutSession(appRequest('/api/account/sessions/x', ana, { method: 'DELETE' }), { params: Promise.resolve({ id: garbage }) })).status).toBe(404);
   });
 
   test('export has every conversation; deleting the account removes conversations, keys and sessions and keeps usage, unlinked', async () => {
@@ -238,13 +244,7 @@ export function accountTests(configure: (env: Record<string, string>) => void): 
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.getSetCookie()).toEqual([]);
     expect((await listConversations(appRequest('/api/conversations', guest))).status).toBe(401);
-    const api = await completions(
-      new Request(`${APP_ORIGIN}/api/v1/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${guestKey.key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'fake-model', messages: [{ role: 'user', content: 'hi' }] }),
-      }),
-    );
+    const api = await completionWith(guestKey.key, 'hi');
     expect(api.status).toBe(401);
     expect(((await api.json()) as { error: { code: string } }).error.code).toBe('sign_in_required');
 
@@ -252,13 +252,7 @@ export function accountTests(configure: (env: Record<string, string>) => void): 
     await signIn(member, email('member'));
     await chatAs(member);
     const memberKey = await keyAs(member, 'member-bot');
-    const allowed = await completions(
-      new Request(`${APP_ORIGIN}/api/v1/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${memberKey.key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'fake-model', messages: [{ role: 'user', content: 'hi [[fake tokens=2]]' }] }),
-      }),
-    );
+    const allowed = await completionWith(memberKey.key, 'hi [[fake tokens=2]]');
     expect(allowed.status).toBe(200);
     await allowed.text();
   });

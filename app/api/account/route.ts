@@ -1,7 +1,5 @@
-import { deleteAccount } from '@/lib/auth/account-data';
-import { getAuth } from '@/lib/auth/auth';
-import { assertSameOrigin } from '@/lib/auth/session';
-import { getDatabase } from '@/lib/db';
+import { closeAccount } from '@/lib/auth/auth';
+import { accountSession, assertSameOrigin } from '@/lib/auth/session';
 import { ChatError, toChatError } from '@/lib/errors';
 
 /**
@@ -12,13 +10,10 @@ import { ChatError, toChatError } from '@/lib/errors';
 export async function DELETE(request: Request): Promise<Response> {
   try {
     assertSameOrigin(request);
-    const auth = await getAuth();
-    const session = await auth.api.getSession({ headers: request.headers, query: { disableRefresh: true } });
+    const session = await accountSession(request.headers);
     if (!session) throw new ChatError('sign_in_required', 'Sign in to close your account.');
-    const signedOut = await auth.api.signOut({ headers: request.headers, returnHeaders: true });
-    await deleteAccount(await getDatabase(), session.user.id);
     const response = new Response(null, { status: 204 });
-    for (const cookie of signedOut.headers.getSetCookie()) response.headers.append('set-cookie', cookie);
+    for (const cookie of await closeAccount(request.headers, session.user.id)) response.headers.append('set-cookie', cookie);
     return response;
   } catch (error) {
     return toChatError(error).toResponse();

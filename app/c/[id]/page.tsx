@@ -1,4 +1,4 @@
-import { notFound } from 'next/navigation';
+import { notFound, redirect } from 'next/navigation';
 import { Chat } from '@/components/chat/chat';
 import { currentViewer } from '@/lib/auth/session';
 import { chatModelFor, chatModels, modelLabel } from '@/lib/chat/chat-model';
@@ -6,6 +6,7 @@ import { sidebarConversations } from '@/lib/chat/sidebar-data';
 import { toChatMessage } from '@/lib/chat/stored-message';
 import { pathTo } from '@/lib/chat/tree';
 import { isSafeId } from '@/lib/text/storable';
+import { getConfig } from '@/lib/config';
 import { getDatabase } from '@/lib/db';
 import { conversationMessages, getConversation } from '@/lib/db/queries';
 
@@ -13,6 +14,8 @@ import { conversationMessages, getConversation } from '@/lib/db/queries';
 export default async function ConversationPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const { identityId, account } = await currentViewer();
+  // Members only (RUNNEL_AUTH=required): a guest signs in first.
+  if (!account && getConfig().auth.mode === 'required') redirect('/sign-in');
   if (!identityId || !isSafeId(id)) notFound();
   const db = await getDatabase();
   const [conversation, messages, conversations] = await Promise.all([

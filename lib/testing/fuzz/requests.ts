@@ -24,7 +24,11 @@ export type RouteName =
   | 'key.revoke'
   | 'admin.keys'
   | 'metrics'
-  | 'health';
+  | 'health'
+  | 'account.export'
+  | 'account.delete'
+  | 'account.session'
+  | 'auth';
 
 export interface FuzzRequest {
   route: RouteName;
@@ -52,6 +56,26 @@ const jsonish = fc.oneof(
   fc.constantFrom('', '{', '{"id":', 'null', '[]', '{"messages":[{}]}', '\u0000', '{"id":"\\ud800"}'),
 );
 
+/** better-auth's endpoints (and one it does not have), as lib/auth/auth.ts configures them. */
+const AUTH_PATHS = [
+  '/api/auth/get-session',
+  '/api/auth/sign-in/social',
+  '/api/auth/sign-out',
+  '/api/auth/list-sessions',
+  '/api/auth/revoke-session',
+  '/api/auth/revoke-sessions',
+  '/api/auth/update-user',
+  '/api/auth/link-social',
+  '/api/auth/unlink-account',
+  '/api/auth/callback/oidc?code=forged&state=forged',
+  '/api/auth/passkey/generate-register-options?context=%00%F0%9F%98%80',
+  '/api/auth/passkey/verify-registration',
+  '/api/auth/passkey/generate-authenticate-options',
+  '/api/auth/passkey/verify-authentication',
+  '/api/auth/passkey/delete-passkey',
+  '/api/auth/no-such-endpoint',
+];
+
 /** Requests to every route that takes input: mostly well-formed with hostile contents, some garbage. */
 export function requestArbitrary(world: FuzzWorld): fc.Arbitrary<FuzzRequest> {
   // Mostly what a real client sends, so that most requests get past the gates to what is behind them.
@@ -60,6 +84,7 @@ export function requestArbitrary(world: FuzzWorld): fc.Arbitrary<FuzzRequest> {
     { weight: 5, arbitrary: fc.constant(world.attackerCookie) },
     { weight: 1, arbitrary: hostileText(30).map((value) => `runnel_identity=${value}`) },
     { weight: 1, arbitrary: fc.uuid().map((id) => `runnel_identity=${id}.forged`) },
+    { weight: 1, arbitrary: hostileText(40).map((value) => `runnel.session_token=${value}`) },
   );
   const origin = fc.oneof(
     { weight: 6, arbitrary: fc.constant(undefined) },
@@ -158,5 +183,9 @@ export function requestArbitrary(world: FuzzWorld): fc.Arbitrary<FuzzRequest> {
     { weight: 1, arbitrary: route('admin.keys', fc.constantFrom('GET', 'POST', 'DELETE'), query('key').map((q) => `/api/admin/keys${q}`), { body: jsonish }) },
     { weight: 1, arbitrary: route('metrics', 'GET', fc.constant('/api/metrics')) },
     { weight: 1, arbitrary: route('health', 'GET', fc.constantFrom('/api/health', '/api/health/live', '/api/health/ready')) },
+    { weight: 1, arbitrary: route('account.export', 'GET', fc.constant('/api/account/export')) },
+    { weight: 1, arbitrary: route('account.delete', 'DELETE', fc.constant('/api/account')) },
+    { weight: 1, arbitrary: route('account.session', 'DELETE', fc.constant('/api/account/sessions/x'), { id: true }) },
+    { weight: 3, arbitrary: route('auth', fc.constantFrom('GET', 'POST'), fc.constantFrom(...AUTH_PATHS), { body: jsonish }) },
   ).map((request) => (request.route === 'key.revoke' && request.id === world.victimConversationId ? { ...request, id: world.victimKeyPrefix } : request));
 }

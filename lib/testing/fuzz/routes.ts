@@ -1,5 +1,9 @@
 import { expect } from 'vitest';
+import * as accountExport from '@/app/api/account/export/route';
+import * as account from '@/app/api/account/route';
+import * as accountSession from '@/app/api/account/sessions/[id]/route';
 import * as admin from '@/app/api/admin/keys/route';
+import * as auth from '@/app/api/auth/[...all]/route';
 import * as chat from '@/app/api/chat/route';
 import * as conversation from '@/app/api/conversations/[id]/route';
 import * as exportRoute from '@/app/api/conversations/[id]/export/route';
@@ -34,6 +38,10 @@ const HANDLERS: Record<RouteName, Partial<Record<string, Handler>> | ((url: stri
   'admin.keys': { GET: admin.GET, POST: admin.POST, DELETE: admin.DELETE },
   metrics: { GET: metrics.GET },
   health: (url) => (url.endsWith('/live') ? live.GET : url.endsWith('/ready') ? ready.GET : health.GET),
+  'account.export': { GET: accountExport.GET },
+  'account.delete': { DELETE: account.DELETE },
+  'account.session': { DELETE: accountSession.DELETE },
+  auth: { GET: auth.GET, POST: auth.POST },
 };
 
 /** Calls the route's handler as Next would: a Request, and the `[id]` parameter already decoded. */
@@ -48,7 +56,7 @@ export function dispatch(fuzzed: FuzzRequest): Promise<Response> {
   return handler(request, { params: Promise.resolve({ id: fuzzed.id ?? '' }) });
 }
 
-/** The error shapes: Runnel's own, and OpenAI's on /api/v1. */
+/** The error shapes: Runnel's own, OpenAI's on /api/v1, better-auth's on /api/auth. */
 const isOpenAIRoute = (route: RouteName) => route.startsWith('v1.');
 
 /**
@@ -61,6 +69,11 @@ export async function checkResponse(fuzzed: FuzzRequest, response: Response, sec
   expect(response.status, `${fuzzed.route}: ${text.slice(0, 300)}`).toBeLessThan(500);
   expect(text.includes(secret), `${fuzzed.route} leaked the victim's text`).toBe(false);
   if (response.status < 400) return text;
+  // better-auth answers an unknown endpoint with an empty 404, and its errors as { code, message }.
+  if (fuzzed.route === 'auth') {
+    if (text) expect(JSON.parse(text)).toMatchObject({ message: expect.any(String) });
+    return text;
+  }
   expect(response.headers.get('content-type')).toMatch(/^application\/json/);
   const body = JSON.parse(text) as { error?: Record<string, unknown> };
   if (isOpenAIRoute(fuzzed.route)) {

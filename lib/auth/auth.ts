@@ -1,12 +1,12 @@
 import 'server-only';
 import { createHmac, randomUUID } from 'node:crypto';
 import { passkey } from '@better-auth/passkey';
-import { betterAuth, type BetterAuthPlugin } from 'better-auth';
+import { betterAuth, type BetterAuthOptions, type BetterAuthPlugin } from 'better-auth';
 import { eq } from 'drizzle-orm';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { APIError, createAuthMiddleware, isAPIError } from 'better-auth/api';
 import { genericOAuth } from 'better-auth/plugins/generic-oauth';
-import { getConfig, type AuthConfig } from '@/lib/config';
+import { getConfig, type AuthConfig, type RunnelConfig } from '@/lib/config';
 import { getDatabase } from '@/lib/db';
 import type { Database } from '@/lib/db/database';
 import { authAccounts, authSessions, authVerifications, passkeys, users } from '@/lib/db/schema';
@@ -60,58 +60,8 @@ export function createAuth(db: Database) {
       ...(auth.google && { google: { ...auth.google, prompt: 'select_account' as const } }),
     },
     plugins: plugins(auth),
-    databaseHooks: {
-      user: {
-        create: {
-          before: async (user) => {
-            if (!isPlaceholderEmail(user.email)) assertEmailAllowed(auth, user.email);
-            return { data: user };
-          },
-          after: async (user) => ensureAccountIdentity(db, user.id),
-        },
-      },
-      session: {
-        create: {
-          // Every way in (a provider, a passkey) makes a session: the allowlist is checked here once.
-          before: async (session) => {
-            const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, session.userId));
-            if (user) assertEmailAllowed(auth, user.email);
-            return { data: session };
-          },
-        },
-      },
-    },
-    hooks: {
-      before: createAuthMiddleware(async (ctx) => {
-        if (!SIGN_IN_PATHS.has(ctx.path)) return;
-        try {
-          await assertAttemptsAllowed(config, SIGN_IN_ATTEMPTS, ctx.request && clientIp(ctx.request, config.trustedProxies));
-        } catch (error) {
-          if (error instanceof ChatError) throw new APIError('TOO_MANY_REQUESTS', { code: 'TOO_MANY_FAILED_SIGN_INS', message: error.message });
-          throw error;
-        }
-      }),
-      after: createAuthMiddleware(async (ctx) => {
-        if (SIGN_IN_PATHS.has(ctx.path) && failed(ctx.context.returned)) {
-          await countFailedAttempt(config, SIGN_IN_ATTEMPTS, ctx.request && clientIp(ctx.request, config.trustedProxies));
-        }
-        const signedIn = ctx.context.newSession;
-        if (!signedIn) return;
-        await ensureAccountIdentity(db, signedIn.user.id);
-        const guestId = verifyIdentity(identityCookieValue(ctx.headers?.get('cookie') ?? null), authSecret());
-        if (!guestId) return;
-        try {
-          await mergeGuestIntoAccount(db, guestId, signedIn.user.id);
-        } catch (error) {
-          // Signed in all the same; the guest keeps its cookie and what it made, and the next
-          // sign-in from this browser moves it.
-          console.warn('[runnel] moving a guest into its account failed', error);
-          return;
-        }
-        // The guest's things are the account's now; after signing out, the browser is a new guest (proxy.ts).
-        ctx.setCookie(IDENTITY_COOKIE, '', { path: '/', maxAge: 0, httpOnly: true, sameSite: 'lax', secure: process.env.NODE_ENV === 'production' });
-      }),
-    },
+    databaseHooks: allowlistChecks(db, auth),
+    hooks: signInHooks(db, config),
   });
 }
 
@@ -130,6 +80,65 @@ export async function getAuth(): Promise<RunnelAuth> {
   const auth = createAuth(db);
   holder.__runnelAuth = { db, config, auth };
   return auth;
+}
+
+/** The allowlist, checked where an account is made and wherever a session is (every way in makes one). */
+function allowlistChecks(db: Database, auth: AuthConfig): BetterAuthOptions['databaseHooks'] {
+  return {
+    user: {
+      create: {
+        before: async (user) => {
+          if (!isPlaceholderEmail(user.email)) assertEmailAllowed(auth, user.email);
+          return { data: user };
+        },
+        after: async (user) => ensureAccountIdentity(db, user.id),
+      },
+    },
+    session: {
+      create: {
+        before: async (session) => {
+          const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, session.userId));
+          if (user) assertEmailAllowed(auth, user.email);
+          return { data: session };
+        },
+      },
+    },
+  };
+}
+
+/** Around every auth endpoint: the failed sign-in limit before and after, and a new session's guest merge after. */
+function signInHooks(db: Database, config: RunnelConfig): BetterAuthOptions['hooks'] {
+  return {
+    before: createAuthMiddleware(async (ctx) => {
+      if (!SIGN_IN_PATHS.has(ctx.path)) return;
+      try {
+        await assertAttemptsAllowed(config, SIGN_IN_ATTEMPTS, ctx.request && clientIp(ctx.request, config.trustedProxies));
+      } catch (error) {
+        if (error instanceof ChatError) throw new APIError('TOO_MANY_REQUESTS', { code: 'TOO_MANY_FAILED_SIGN_INS', message: error.message });
+        throw error;
+      }
+    }),
+    after: createAuthMiddleware(async (ctx) => {
+      if (SIGN_IN_PATHS.has(ctx.path) && failed(ctx.context.returned)) {
+        await countFailedAttempt(config, SIGN_IN_ATTEMPTS, ctx.request && clientIp(ctx.request, config.trustedProxies));
+      }
+      const signedIn = ctx.context.newSession;
+      if (!signedIn) return;
+      await ensureAccountIdentity(db, signedIn.user.id);
+      const guestId = verifyIdentity(identityCookieValue(ctx.headers?.get('cookie') ?? null), authSecret());
+      if (!guestId) return;
+      try {
+        await mergeGuestIntoAccount(db, guestId, signedIn.user.id);
+      } catch (error) {
+        // Signed in all the same; the guest keeps its cookie and what it made, and the next
+        // sign-in from this browser moves it.
+        console.warn('[runnel] moving a guest into its account failed', error);
+        return;
+      }
+      // The guest's things are the account's now; after signing out, the browser is a new guest (proxy.ts).
+      ctx.setCookie(IDENTITY_COOKIE, '', { path: '/', maxAge: 0, httpOnly: true, sameSite: 'lax', secure: process.env.NODE_ENV === 'production' });
+    }),
+  };
 }
 
 /** Where a sign-in succeeds or fails: what the per-address limit counts. */

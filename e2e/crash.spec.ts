@@ -11,9 +11,15 @@ async function startServer(): Promise<ChildProcess> {
     env: { ...process.env, ...E2E.serverEnv('crash'), OPENAI_API_KEY: 'sk-e2e', OPENAI_BASE_URL: E2E.fakeUrl, OPENAI_MODEL: 'fake-model' },
     stdio: 'ignore',
   });
-  await expect
-    .poll(() => fetch(url).then((r) => r.status, () => 0), { timeout: 30_000 })
-    .toBe(200);
+  try {
+    await expect
+      .poll(() => fetch(url).then((r) => r.status, () => 0), { timeout: 30_000 })
+      .toBe(200);
+  } catch (error) {
+    // A server that was slow to start must not outlive the test and hold the port for its retry.
+    server.kill('SIGKILL');
+    throw error;
+  }
   return server;
 }
 

@@ -13,7 +13,7 @@ export default function NotFound() {
       <p className="text-sm font-medium text-ink-muted">404</p>
       <h1 className="text-2xl font-semibold tracking-tight">Page not found</h1>
       <p className="text-sm text-ink-muted">
-        There is nothing here, or it belongs to someone else. Conversations are private to whoever started them: sign in on this device to see your own.
+        Nothing is here: it may have been deleted, or it belongs to someone else. Sign in on this device to see your own conversations.
       </p>
       <div className="flex gap-2">
         {/* A full load: the chat starts afresh. */}

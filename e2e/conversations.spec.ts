@@ -119,7 +119,7 @@ test('export as Markdown and JSON, and import the JSON back as a new conversatio
   await expect(lastAssistant(page)).toHaveAttribute('data-status', 'done');
   const original = page.url();
 
-  const exports = page.getByRole('navigation', { name: 'Export' });
+  const exports = page.getByRole('navigation', { name: 'This conversation' });
   const markdownDownload = page.waitForEvent('download');
   await exports.getByRole('link', { name: 'Export Markdown' }).click();
   const markdown = await readFile((await (await markdownDownload).path())!, 'utf8');

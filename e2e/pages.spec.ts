@@ -9,6 +9,8 @@ test('an unknown page and another person’s conversation show Runnel’s 404 pa
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible();
 
+  // Loaded (and so hydrated), as page.goto leaves a page, before typing into it.
+  await page.waitForLoadState('load');
   await sendMessage(page, 'Mine alone [[fake tokens=2]]');
   await expect(lastAssistant(page)).toHaveAttribute('data-status', 'done');
   await expect(page).toHaveURL(/\/c\//);

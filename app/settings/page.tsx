@@ -2,22 +2,26 @@ import type { Metadata } from 'next';
 import { headers } from 'next/headers';
 import { PageShell } from '@/components/page-shell';
 import { ApiKeys } from '@/components/settings/api-keys';
+import { CustomInstructions } from '@/components/settings/custom-instructions';
 import { listApiKeys } from '@/lib/auth/api-keys';
 import { currentIdentityId } from '@/lib/auth/session';
 import { chatModels } from '@/lib/chat/chat-model';
 import { getDatabase } from '@/lib/db';
+import { identityInstructions } from '@/lib/db/queries';
 
 export const metadata: Metadata = { title: 'Settings · Runnel' };
 
-/** Settings: API keys for using this Runnel from programs, as this browser's identity. */
+/** Settings: custom instructions, and API keys for using this Runnel from programs, as this identity. */
 export default async function SettingsPage() {
   const identityId = await currentIdentityId();
-  const keys = identityId ? await listApiKeys(await getDatabase(), identityId) : [];
+  const db = await getDatabase();
+  const [keys, instructions] = identityId ? await Promise.all([listApiKeys(db, identityId), identityInstructions(db, identityId)]) : [[], null];
   const requestHeaders = await headers();
   const host = requestHeaders.get('x-forwarded-host') ?? requestHeaders.get('host') ?? 'localhost:3000';
   const protocol = requestHeaders.get('x-forwarded-proto') ?? (host.startsWith('localhost') || host.startsWith('127.') ? 'http' : 'https');
   return (
     <PageShell title="Settings" current="/settings">
+      <CustomInstructions initial={instructions} />
       <ApiKeys
         initialKeys={keys.map((key) => ({
           id: key.id,

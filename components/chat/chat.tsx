@@ -1,12 +1,13 @@
 'use client';
 
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Button } from '@/components/ui/button';
 import { useStreamingChat } from '@/hooks/use-streaming-chat';
 import { mergeHistory, recordViewed, switchVersion, type BranchMessage } from '@/lib/chat/branches';
 import type { ConversationSummary } from '@/lib/chat/conversation-summary';
 import { messageText, type ChatMessage } from '@/lib/chat/message';
 import { Composer } from './composer';
+import { ConversationInstructions } from './conversation-instructions';
 import { preloadMarkdown } from './lazy-markdown';
 import { MessageList } from './message-list';
 import { Sidebar } from './sidebar';
@@ -34,6 +35,7 @@ interface ChatProps {
 
 export function Chat({ models, initialModelId, conversationId, initialMessages, initialTree, conversations, accountName }: ChatProps) {
   const [drawerOpen, setDrawerOpen] = useState(false);
+  const [instructionsOpen, setInstructionsOpen] = useState(false);
   const [modelId, setModelId] = useState(initialModelId);
   const model = models.find((m) => m.id === modelId) ?? models[0]!;
   const body = useMemo(() => ({ model: model.id }), [model.id]);
@@ -104,8 +106,9 @@ export function Chat({ models, initialModelId, conversationId, initialMessages, 
           >
             {model.label}
           </span>
-          {started && <ExportLinks conversationId={conversationId} />}
+          {started && <HeaderActions conversationId={conversationId} onInstructions={() => setInstructionsOpen((open) => !open)} />}
         </header>
+        {started && instructionsOpen && <ConversationInstructions conversationId={conversationId} onClose={() => setInstructionsOpen(false)} />}
 
         {messages.length === 0 ? <EmptyState offline={model.offline} /> : <MessageList messages={messages} tree={tree} busy={busy} onSwitch={switchTo} onEdit={edit} onRegenerate={regenerate} />}
 
@@ -135,18 +138,69 @@ export function Chat({ models, initialModelId, conversationId, initialMessages, 
   );
 }
 
-function ExportLinks({ conversationId }: { conversationId: string }) {
+/** The conversation's actions: its instructions and its exports; in a menu on a phone. */
+function HeaderActions({ conversationId, onInstructions }: { conversationId: string; onInstructions(): void }) {
   const base = `/api/conversations/${encodeURIComponent(conversationId)}/export`;
+  const links = [
+    { href: `${base}?format=markdown`, label: 'Export Markdown' },
+    { href: `${base}?format=json`, label: 'Export JSON' },
+  ];
   const link = 'rounded-lg px-2 py-1 text-xs text-ink-muted hover:bg-surface-raised hover:text-ink';
   return (
-    <nav aria-label="Export" className="ml-auto flex gap-1">
-      <a href={`${base}?format=markdown`} download className={link}>
-        Export Markdown
-      </a>
-      <a href={`${base}?format=json`} download className={link}>
-        Export JSON
-      </a>
-    </nav>
+    <>
+      <nav aria-label="This conversation" className="ml-auto hidden gap-1 md:flex">
+        <button type="button" onClick={onInstructions} className={link}>
+          Instructions
+        </button>
+        {links.map(({ href, label }) => (
+          <a key={label} href={href} download className={link}>
+            {label}
+          </a>
+        ))}
+      </nav>
+      {/* On a phone the header has room for one button: the actions go into its menu. */}
+      <PhoneMenu label="Conversation actions">
+        <button type="button" onClick={onInstructions} className="rounded-md px-3 py-2 text-left text-sm hover:bg-line/40">
+          Instructions
+        </button>
+        {links.map(({ href, label }) => (
+          <a key={label} href={href} download className="rounded-md px-3 py-2 text-sm hover:bg-line/40">
+            {label}
+          </a>
+        ))}
+      </PhoneMenu>
+    </>
+  );
+}
+
+/** A "⋯" button that opens its children below it; only on narrow screens. Escape or a click elsewhere closes it. */
+function PhoneMenu({ label, children }: { label: string; children: ReactNode }) {
+  const [open, setOpen] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const close = (event: Event) => {
+      if (event instanceof KeyboardEvent ? event.key === 'Escape' : !root.current?.contains(event.target as Node)) setOpen(false);
+    };
+    document.addEventListener('keydown', close);
+    document.addEventListener('pointerdown', close);
+    return () => {
+      document.removeEventListener('keydown', close);
+      document.removeEventListener('pointerdown', close);
+    };
+  }, [open]);
+  return (
+    <div ref={root} className="relative ml-auto md:hidden">
+      <Button variant="ghost" aria-label={label} aria-expanded={open} onClick={() => setOpen((was) => !was)}>
+        ⋯
+      </Button>
+      {open && (
+        // Choosing an item closes the menu.
+        <nav aria-label={label} onClick={() => setOpen(false)} className="absolute right-0 z-20 mt-1 flex w-44 flex-col rounded-lg border border-line bg-surface-raised p-1 shadow-lg">
+          {children}
+        </nav>
+      )}
+    </div>
   );
 }
 

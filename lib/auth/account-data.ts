@@ -13,7 +13,8 @@ export interface MergeResult {
 }
 
 /**
- * Moves everything a guest browser made (conversations, API keys, usage) into an account, in one
+ * Moves everything a guest browser made (conversations, API keys, usage; custom instructions where
+ * the account has none) into an account, in one
  * transaction. The guest's identity stays, owning nothing: its cookie, wherever a copy of it is,
  * acts on nothing of the account's (a guest cookie planted in someone's browser before they sign
  * in opens no door into their account), and a process that remembers the row as stored is right.
@@ -26,6 +27,10 @@ export async function mergeGuestIntoAccount(db: Database, guestId: string, accou
     // Only a guest's own rows move: never an account's or a CLI key's, whatever a cookie claims.
     if (guest?.kind !== 'browser') return { conversations: 0, apiKeys: 0, usageRecords: 0 };
     await tx.insert(identities).values({ id: accountId, kind: 'account' }).onConflictDoUpdate({ target: identities.id, set: { kind: 'account' } });
+    // The guest's custom instructions come along if the account has none of its own.
+    await tx.execute(
+      sql`update ${identities} set instructions = (select instructions from ${identities} where id = ${guestId}) where id = ${accountId} and instructions is null`,
+    );
     const moved = { identityId: accountId };
     const [movedConversations, movedKeys, movedUsage] = [
       await tx.update(conversations).set(moved).where(eq(conversations.identityId, guestId)).returning({ id: conversations.id }),

@@ -9,6 +9,8 @@ import { pathTo } from './tree';
  */
 const EXPORT_FORMAT = 'runnel.conversation';
 const TEXT_LIMIT = 100_000;
+/** How long a system prompt or custom instructions may be. */
+export const SYSTEM_PROMPT_LIMIT = 8_000;
 
 const ExportedMessage = z.object({
   id: storableId(),
@@ -25,6 +27,8 @@ export const ConversationExportSchema = z.object({
   version: z.literal(1),
   title: storableString(200),
   model: storableString(200).nullable(),
+  /** Absent from exports made before conversations had one. */
+  systemPrompt: storableString(SYSTEM_PROMPT_LIMIT).nullable().default(null),
   activeLeafId: storableId().nullable(),
   messages: z.array(ExportedMessage).min(1).max(2000),
 });
@@ -38,6 +42,7 @@ export function toExport(conversation: Conversation, messages: StoredMessage[]):
     version: 1,
     title: conversation.title,
     model: conversation.model,
+    systemPrompt: conversation.systemPrompt,
     activeLeafId: conversation.activeLeafId,
     messages: messages.map((m) => ({
       id: m.id,
@@ -56,6 +61,7 @@ const SPEAKER = { user: 'You', assistant: 'Assistant', system: 'System' } as con
 /** The shown history as Markdown. */
 export function toMarkdown(conversation: Conversation, messages: StoredMessage[]): string {
   const lines = [`# ${conversation.title || 'Untitled conversation'}`, ''];
+  if (conversation.systemPrompt) lines.push('## System prompt', '', conversation.systemPrompt, '');
   for (const message of pathTo(messages, conversation.activeLeafId)) {
     const model = message.role === 'assistant' && message.model ? ` (${message.model})` : '';
     const note = message.status === 'done' ? '' : ` — ${message.status}`;

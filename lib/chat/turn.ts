@@ -7,6 +7,7 @@ import { addMessage, conversationMessages, createConversation, getConversation, 
 import type { Conversation, StoredMessage } from '@/lib/db/schema';
 import { ChatError } from '@/lib/errors';
 import { cutText } from '@/lib/text/storable';
+import { knownInstructions, rememberInstructions } from './instructions';
 import type { ChatRequest } from './request';
 
 /** A user turn, stored, and the conversation as the model must see it. */
@@ -43,19 +44,33 @@ export async function beginTurn(db: Database, identityId: string, request: ChatR
   const last = request.messages.at(-1)!;
   const started = { conversationId: request.id, userMessageId: last.id };
   if (request.messages.length === 1) {
-    const prompt = toPrompt([{ role: 'user', parts: userParts(last) }]);
-    return { ...started, prompt, stored: storeFirstMessage(db, identityId, request, model, prompt) };
+    // A new chat starts with the identity's custom instructions as its system prompt: as this
+    // process knows them, checked against the stored ones by the statement that stores the chat.
+    const turns = [{ role: 'user' as const, parts: userParts(last) }];
+    const prompt = toPrompt(turns, knownInstructions(identityId) ?? null);
+    return { ...started, prompt, stored: storeFirstMessage(db, identityId, request, model, turns) };
   }
   await ensureIdentityRow(db, identityId);
   const turn = await prepareTurn(db, identityId, request, model);
   return { ...started, prompt: turn.prompt, stored: Promise.resolve(turn.prompt) };
 }
 
-/** A new chat in one round trip; a conversation that exists after all takes the usual way. */
-async function storeFirstMessage(db: Database, identityId: string, request: ChatRequest, model: string, prompt: PromptMessage[]): Promise<PromptMessage[]> {
+/**
+ * A new chat in one round trip; a conversation that exists after all takes the usual way.
+ * Answers the prompt as stored: with the system prompt the statement stored.
+ */
+async function storeFirstMessage(
+  db: Database,
+  identityId: string,
+  request: ChatRequest,
+  model: string,
+  turns: Pick<StoredMessage, 'role' | 'parts'>[],
+): Promise<PromptMessage[]> {
   const message = request.messages[0]!;
   const created = await startConversation(db, { id: request.id, identityId, title: titleFrom(message), model, message: { id: message.id, parts: userParts(message) } });
-  return created ? prompt : (await prepareTurn(db, identityId, request, model)).prompt;
+  if (!created) return (await prepareTurn(db, identityId, request, model)).prompt;
+  rememberInstructions(identityId, created.systemPrompt);
+  return toPrompt(turns, created.systemPrompt);
 }
 
 /**
@@ -84,7 +99,7 @@ export async function prepareTurn(db: Database, identityId: string, request: Cha
     });
     stored.push(user);
   }
-  return { conversation, userMessageId: user.id, prompt: toPrompt(pathTo(stored, user.id)) };
+  return { conversation, userMessageId: user.id, prompt: toPrompt(pathTo(stored, user.id), conversation.systemPrompt) };
 }
 
 async function findOrCreateConversation(
@@ -120,11 +135,13 @@ const userParts = (message: ChatRequest['messages'][number]) =>
 export const samePrompt = (a: PromptMessage[], b: PromptMessage[]): boolean =>
   a.length === b.length && a.every((message, i) => message.role === b[i]!.role && message.content === b[i]!.content);
 
-function toPrompt(path: Pick<StoredMessage, 'role' | 'parts'>[]): PromptMessage[] {
-  return path.flatMap((message) => {
+/** The turns as the model sees them, after the conversation's system prompt if it has one. */
+function toPrompt(path: Pick<StoredMessage, 'role' | 'parts'>[], systemPrompt: string | null): PromptMessage[] {
+  const turns = path.flatMap((message) => {
     const content = message.parts.map((part) => (part.type === 'text' ? part.text : '')).join('');
     return content ? [{ role: message.role, content }] : [];
   });
+  return systemPrompt ? [{ role: 'system', content: systemPrompt }, ...turns] : turns;
 }
 
 const titleFrom = (message: ChatRequest['messages'][number]) => titleFromText(message.parts.map((part) => part.text ?? '').join(' '));

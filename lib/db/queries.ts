@@ -12,12 +12,41 @@ export async function createIdentity(db: Database, kind: Identity['kind'] = 'bro
   return identity!;
 }
 
-/** Creates the conversation, or returns undefined if the id is taken (by anyone). */
+/** An identity's custom instructions: each new conversation's system prompt. Null: none (or no row yet). */
+export async function identityInstructions(db: Database, identityId: string): Promise<string | null> {
+  const [row] = await db.select({ instructions: identities.instructions }).from(identities).where(eq(identities.id, identityId));
+  return row?.instructions ?? null;
+}
+
+/** Sets (or, with null, clears) an identity's custom instructions, storing the identity if it is new. */
+export async function setIdentityInstructions(db: Database, identityId: string, instructions: string | null): Promise<void> {
+  await db.insert(identities).values({ id: identityId, instructions }).onConflictDoUpdate({ target: identities.id, set: { instructions } });
+}
+
+/** Sets (or clears) a conversation's system prompt; false when the identity has no such conversation. */
+export async function setSystemPrompt(db: Database, identityId: string, id: string, systemPrompt: string | null): Promise<boolean> {
+  const rows = await db
+    .update(conversations)
+    .set({ systemPrompt, updatedAt: sql`now()` })
+    .where(and(eq(conversations.id, id), eq(conversations.identityId, identityId)))
+    .returning({ id: conversations.id });
+  return rows.length > 0;
+}
+
+/**
+ * Creates the conversation, its system prompt the identity's custom instructions, or returns
+ * undefined if the id is taken (by anyone).
+ */
 export async function createConversation(
   db: Database,
   values: { id: string; identityId: string; title: string; model?: string },
 ): Promise<Conversation | undefined> {
-  const [conversation] = await db.insert(conversations).values(values).onConflictDoNothing().returning();
+  const systemPrompt = sql<string | null>`(select instructions from ${identities} where id = ${values.identityId})`;
+  const [conversation] = await db
+    .insert(conversations)
+    .values({ ...values, systemPrompt })
+    .onConflictDoNothing()
+    .returning();
   return conversation;
 }
 
@@ -86,26 +115,28 @@ export type NewMessage = Omit<typeof messages.$inferInsert, 'createdAt' | 'updat
 
 /**
  * A new chat in one statement (one round trip, one commit): the identity's row if it has none
- * yet, the conversation, and its first user message as the active leaf. Answers false, storing
- * nothing but the identity, if the conversation id is taken (by anyone).
+ * yet, the conversation (its system prompt: the identity's custom instructions as stored), and
+ * its first user message as the active leaf. Answers the system prompt it stored, or undefined,
+ * storing nothing but the identity, if the conversation id is taken (by anyone).
  */
 export async function startConversation(
   db: Database,
   values: { id: string; identityId: string; title: string; model: string; message: { id: string; parts: StoredMessage['parts'] } },
-): Promise<boolean> {
+): Promise<{ systemPrompt: string | null } | undefined> {
   const { id, identityId, title, model, message } = values;
-  const rows = await queryRows<{ id: string }>(
+  const rows = await queryRows<{ system_prompt: string | null }>(
     db,
     sql`with identity as (insert into ${identities} (id) values (${identityId}) on conflict do nothing),
       conversation as (
-        insert into ${conversations} (id, identity_id, title, model, active_leaf_id)
-        values (${id}, ${identityId}, ${title}, ${model}, ${message.id})
-        on conflict do nothing returning id)
-      insert into ${messages} (id, conversation_id, role, parts)
-      select ${message.id}, conversation.id, 'user', ${JSON.stringify(message.parts)}::jsonb from conversation
-      returning conversation_id as id`,
+        insert into ${conversations} (id, identity_id, title, model, system_prompt, active_leaf_id)
+        values (${id}, ${identityId}, ${title}, ${model}, (select instructions from ${identities} where id = ${identityId}), ${message.id})
+        on conflict do nothing returning id, system_prompt),
+      message as (
+        insert into ${messages} (id, conversation_id, role, parts)
+        select ${message.id}, conversation.id, 'user', ${JSON.stringify(message.parts)}::jsonb from conversation)
+      select system_prompt from conversation`,
   );
-  return rows.length > 0;
+  return rows[0] && { systemPrompt: rows[0].system_prompt };
 }
 
 /**
@@ -189,7 +220,7 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
  */
 export async function importConversation(
   db: Database,
-  values: { id: string; identityId: string; title: string; model: string | null; activeLeafId: string | null; apiKeyId?: string },
+  values: { id: string; identityId: string; title: string; model: string | null; systemPrompt?: string | null; activeLeafId: string | null; apiKeyId?: string },
   tree: Omit<typeof messages.$inferInsert, 'conversationId'>[],
 ): Promise<void> {
   await inTransaction(db, async (tx) => {

@@ -19,6 +19,8 @@ const ownerIdentity = () =>
 export const identities = pgTable('identities', {
   id: uuid('id').primaryKey().defaultRandom(),
   kind: text('kind', { enum: ['browser', 'api_key', 'account'] }).notNull().default('browser'),
+  /** Custom instructions ("how should the assistant answer"): each new conversation starts with them as its system prompt. */
+  instructions: text('instructions'),
   createdAt: createdAt(),
   lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
 });
@@ -52,6 +54,8 @@ export const conversations = pgTable(
     identityId: ownerIdentity(),
     title: text('title').notNull().default(''),
     model: text('model'),
+    /** Sent upstream before the turns (OpenAI's system message, Anthropic's `system`); null: none. */
+    systemPrompt: text('system_prompt'),
     /** Set when the conversation came through /api/v1 with this key. */
     apiKeyId: uuid('api_key_id').references(() => apiKeys.id, { onDelete: 'set null' }),
     /** The message the conversation currently ends at; the path to it is what is shown. */

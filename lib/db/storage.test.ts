@@ -18,6 +18,7 @@ import {
   renameConversation,
   saveReplies,
   setActiveLeaf,
+  setIdentityInstructions,
   startConversation,
   updateMessage,
   type ReplyRow,
@@ -165,12 +166,15 @@ describe.each(drivers)('storage on $name', ({ name, available, open }) => {
     const newcomer = crypto.randomUUID();
     const [c1, c2] = [id('c'), id('c')];
     const first = (c: string) => ({ id: c, identityId: newcomer, title: 'Hi', model: 'fake', message: { id: 'u', parts: text('Hi') } });
-    expect(await startConversation(db, first(c1))).toBe(true);
-    expect(await startConversation(db, first(c2))).toBe(true);
+    expect(await startConversation(db, first(c1))).toEqual({ systemPrompt: null });
+    // With custom instructions, the conversation starts with them as its system prompt.
+    await setIdentityInstructions(db, newcomer, 'Be brief.');
+    expect(await startConversation(db, first(c2))).toEqual({ systemPrompt: 'Be brief.' });
     // Taken (here by the same identity): nothing more is stored.
-    expect(await startConversation(db, { ...first(c1), message: { id: 'u2', parts: text('again') } })).toBe(false);
+    expect(await startConversation(db, { ...first(c1), message: { id: 'u2', parts: text('again') } })).toBeUndefined();
     expect((await conversationMessages(db, newcomer, c1))?.map((m) => m.id)).toEqual(['u']);
-    expect((await getConversation(db, newcomer, c1))?.activeLeafId).toBe('u');
+    expect(await getConversation(db, newcomer, c1)).toMatchObject({ activeLeafId: 'u', systemPrompt: null });
+    expect(await getConversation(db, newcomer, c2)).toMatchObject({ activeLeafId: 'u', systemPrompt: 'Be brief.' });
 
     const reply = (c: string, fields: Partial<ReplyRow> = {}): ReplyRow => ({ id: 'a', conversationId: c, parentId: 'u', model: 'fake', parts: text('W'), status: 'streaming', ...fields });
     await saveReplies(db, [reply(c1), reply(c2)]);

@@ -1,10 +1,14 @@
 import { eq, sql } from 'drizzle-orm';
 import { expect, test } from 'vitest';
 import { POST } from '@/app/api/chat/route';
+import { PATCH as patchConversation } from '@/app/api/conversations/[id]/route';
+import { GET as exportConversation } from '@/app/api/conversations/[id]/export/route';
+import { POST as importConversation } from '@/app/api/conversations/import/route';
+import { GET as getInstructions, PUT as putInstructions } from '@/app/api/instructions/route';
 import { expectedText, parseScenario } from '@/e2e/fake-upstream/scenario';
 import type { FakeUpstreamProcess } from '@/e2e/fake-upstream/process';
 import { getDatabase } from '@/lib/db';
-import { inTransaction } from '@/lib/db/database';
+import { inTransaction, queryRows } from '@/lib/db/database';
 import { messages as messagesTable } from '@/lib/db/schema';
 import { chatBody, chatRequest, cookieOf, randomId, readChunks } from './chat-client';
 
@@ -170,6 +174,72 @@ export function persistenceTests(getFake: () => FakeUpstreamProcess): void {
       { role: 'assistant', content: 'w0 w1 ' },
       { role: 'user', content: `second [[fake id=${id} tokens=1]]` },
     ]);
+  });
+
+  test('custom instructions open each new conversation as its system prompt; a conversation’s own overrides them; both travel in exports', async () => {
+    const json = (path: string, method: string, body: object, cookie?: string) =>
+      new Request(`http://127.0.0.1${path}`, { method, headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) });
+    const saved = await putInstructions(json('/api/instructions', 'PUT', { instructions: '  Answer in French.  ' }));
+    expect(saved.status).toBe(200);
+    const cookie = cookieOf(saved)!;
+    expect(await (await getInstructions(new Request('http://127.0.0.1/api/instructions', { headers: { cookie } }))).json()).toEqual({ instructions: 'Answer in French.' });
+
+    const first = randomId('instructed');
+    const body = chatBody(`Bonjour [[fake id=${first} tokens=1]]`);
+    await readChunks(await post(body, cookie));
+    expect((await getFake().record(first))?.messages).toEqual([
+      { role: 'system', content: 'Answer in French.' },
+      { role: 'user', content: `Bonjour [[fake id=${first} tokens=1]]` },
+    ]);
+
+    // The conversation's own prompt, from its next answer on; the instructions changing later do not touch it.
+    const params = { params: Promise.resolve({ id: body.id }) };
+    expect((await patchConversation(json(`/api/conversations/${body.id}`, 'PATCH', { systemPrompt: 'Answer in German.' }, cookie), params)).status).toBe(204);
+    await putInstructions(json('/api/instructions', 'PUT', { instructions: 'Answer in Latin.' }, cookie));
+    const second = randomId('overridden');
+    const next = { id: body.id, messages: [...body.messages, user(randomId('u'), `Noch eins [[fake id=${second} tokens=1]]`)] };
+    await readChunks(await post(next, cookie));
+    const record = (await getFake().record(second))!;
+    expect(record.messages[0]).toEqual({ role: 'system', content: 'Answer in German.' });
+    expect(record.messages.filter((m) => m.role === 'system')).toHaveLength(1);
+
+    // Exported, and imported with it.
+    const exported = await (await exportConversation(new Request(`http://127.0.0.1/api/conversations/${body.id}/export?format=json`, { headers: { cookie } }), params)).json();
+    expect(exported.systemPrompt).toBe('Answer in German.');
+    const markdown = await (await exportConversation(new Request(`http://127.0.0.1/api/conversations/${body.id}/export?format=markdown`, { headers: { cookie } }), params)).text();
+    expect(markdown).toContain('## System prompt\n\nAnswer in German.');
+    const imported = await importConversation(json('/api/conversations/import', 'POST', exported, cookie));
+    const { id: importedId } = (await imported.json()) as { id: string };
+    const [row] = await queryRows<{ system_prompt: string }>(await getDatabase(), sql`select system_prompt from conversations where id = ${importedId}`);
+    expect(row?.system_prompt).toBe('Answer in German.');
+
+    // Cleared: no system message at all.
+    expect((await patchConversation(json(`/api/conversations/${body.id}`, 'PATCH', { systemPrompt: '' }, cookie), params)).status).toBe(204);
+    const third = randomId('cleared');
+    await readChunks(await post({ id: body.id, messages: [user(randomId('u'), `Plain [[fake id=${third} tokens=1]]`)], trigger: 'submit-message' }, cookie));
+    expect((await getFake().record(third))!.messages.some((m) => m.role === 'system')).toBe(false);
+
+    // Too long is a 400 naming the limit; another identity's conversation is a 404.
+    const tooLong = await patchConversation(json(`/api/conversations/${body.id}`, 'PATCH', { systemPrompt: 'x'.repeat(8001) }, cookie), params);
+    expect(tooLong.status).toBe(400);
+    expect((await tooLong.json()).error.message).toMatch(/8000 characters/);
+    expect((await patchConversation(json(`/api/conversations/${body.id}`, 'PATCH', { systemPrompt: 'mine now' }), params)).status).toBe(404);
+  });
+
+  test('instructions changed elsewhere (another instance): the new chat is answered with the stored ones, not the ones this process knew', async () => {
+    const saved = await putInstructions(
+      new Request('http://127.0.0.1/api/instructions', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instructions: 'Old rules.' }) }),
+    );
+    const cookie = cookieOf(saved)!;
+    const identityId = decodeURIComponent(cookie.split('=')[1]!).split('.')[0]!;
+    await (await getDatabase()).execute(sql`update identities set instructions = 'New rules.' where id = ${identityId}`);
+    const id = randomId('stale');
+    const { text } = await readChunks(await post(chatBody(`Hi [[fake id=${id} tokens=2]]`), cookie));
+    expect(text).toBe('w0 w1 ');
+    const record = (await getFake().record(id))!;
+    expect(record.messages[0]).toEqual({ role: 'system', content: 'New rules.' });
+    // Asked early with what this process knew, then again with what is stored.
+    expect(record.requests).toBe(2);
   });
 
   test('a request from another site is refused (403)', async () => {

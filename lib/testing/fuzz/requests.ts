@@ -25,6 +25,7 @@ export type RouteName =
   | 'admin.keys'
   | 'metrics'
   | 'health'
+  | 'instructions'
   | 'account.export'
   | 'account.delete'
   | 'account.session'
@@ -159,7 +160,12 @@ export function requestArbitrary(world: FuzzWorld): fc.Arbitrary<FuzzRequest> {
       ) },
     { weight: 1, arbitrary: jsonish },
   );
-  const patchBody = fc.oneof(hostileText().map((title) => JSON.stringify({ title })), idLike().map((activeLeafId) => JSON.stringify({ activeLeafId })), jsonish);
+  const patchBody = fc.oneof(
+    hostileText().map((title) => JSON.stringify({ title })),
+    idLike().map((activeLeafId) => JSON.stringify({ activeLeafId })),
+    hostileText(100).map((systemPrompt) => JSON.stringify({ systemPrompt })),
+    jsonish,
+  );
   const query = (name: string) => fc.option(hostileText(30).map((value) => `?${name}=${encodeURIComponent(value.toWellFormed())}`), { nil: '' });
 
   const route = <R extends RouteName>(name: R, method: string | fc.Arbitrary<string>, url: fc.Arbitrary<string>, extra: { id?: boolean; body?: fc.Arbitrary<string> } = {}) =>
@@ -183,6 +189,7 @@ export function requestArbitrary(world: FuzzWorld): fc.Arbitrary<FuzzRequest> {
     { weight: 1, arbitrary: route('admin.keys', fc.constantFrom('GET', 'POST', 'DELETE'), query('key').map((q) => `/api/admin/keys${q}`), { body: jsonish }) },
     { weight: 1, arbitrary: route('metrics', 'GET', fc.constant('/api/metrics')) },
     { weight: 1, arbitrary: route('health', 'GET', fc.constantFrom('/api/health', '/api/health/live', '/api/health/ready')) },
+    { weight: 1, arbitrary: route('instructions', fc.constantFrom('GET', 'PUT'), fc.constant('/api/instructions'), { body: fc.oneof(hostileText(100).map((instructions) => JSON.stringify({ instructions })), jsonish) }) },
     { weight: 1, arbitrary: route('account.export', 'GET', fc.constant('/api/account/export')) },
     { weight: 1, arbitrary: route('account.delete', 'DELETE', fc.constant('/api/account')) },
     { weight: 1, arbitrary: route('account.session', 'DELETE', fc.constant('/api/account/sessions/x'), { id: true }) },

@@ -10,6 +10,7 @@ import * as exportRoute from '@/app/api/conversations/[id]/export/route';
 import * as importRoute from '@/app/api/conversations/import/route';
 import * as conversations from '@/app/api/conversations/route';
 import * as health from '@/app/api/health/route';
+import * as instructions from '@/app/api/instructions/route';
 import * as live from '@/app/api/health/live/route';
 import * as ready from '@/app/api/health/ready/route';
 import * as key from '@/app/api/keys/[id]/route';
@@ -38,6 +39,7 @@ const HANDLERS: Record<RouteName, Partial<Record<string, Handler>> | ((url: stri
   'admin.keys': { GET: admin.GET, POST: admin.POST, DELETE: admin.DELETE },
   metrics: { GET: metrics.GET },
   health: (url) => (url.endsWith('/live') ? live.GET : url.endsWith('/ready') ? ready.GET : health.GET),
+  instructions: { GET: instructions.GET, PUT: instructions.PUT },
   'account.export': { GET: accountExport.GET },
   'account.delete': { DELETE: account.DELETE },
   'account.session': { DELETE: accountSession.DELETE },

@@ -21,7 +21,7 @@ export async function POST(request: Request): Promise<Response> {
     const id = randomUUID();
     await importConversation(
       db,
-      { id, identityId: identity.id, title: data.title ? cutText(`${data.title} (imported)`, 200) : 'Imported conversation', model: data.model, activeLeafId: data.activeLeafId },
+      { id, identityId: identity.id, title: data.title ? cutText(`${data.title} (imported)`, 200) : 'Imported conversation', model: data.model, systemPrompt: data.systemPrompt, activeLeafId: data.activeLeafId },
       ordered.map((m) => ({
         id: m.id,
         parentId: m.parentId,

@@ -1,7 +1,8 @@
 'use client';
 
-import { useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useState, type FormEvent, type KeyboardEvent, type Ref } from 'react';
 import { Button } from '@/components/ui/button';
+import { ariaKeys } from '@/lib/chat/shortcuts';
 import type { ChatModel } from './chat';
 
 interface ComposerProps {
@@ -13,10 +14,12 @@ interface ComposerProps {
   busy: boolean;
   onSend(text: string): void;
   onStop(): void;
+  /** The message box, for the shortcut that focuses it. */
+  inputRef?: Ref<HTMLTextAreaElement>;
 }
 
 /** Enter sends, Shift+Enter makes a new line, nothing is sent while an IME is composing. */
-export function Composer({ busy, onSend, onStop, models, modelId, onModelChange }: ComposerProps) {
+export function Composer({ busy, onSend, onStop, models, modelId, onModelChange, inputRef }: ComposerProps) {
   const [text, setText] = useState('');
 
   const submit = () => {
@@ -38,7 +41,9 @@ export function Composer({ busy, onSend, onStop, models, modelId, onModelChange 
   return (
     <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-2 rounded-2xl border border-line bg-surface p-2 shadow-sm focus-within:border-accent">
       <textarea
+        ref={inputRef}
         aria-label="Message"
+        aria-keyshortcuts={ariaKeys('focusComposer')}
         placeholder="Ask anything"
         value={text}
         onChange={(event) => setText(event.target.value)}
@@ -64,7 +69,7 @@ export function Composer({ busy, onSend, onStop, models, modelId, onModelChange 
           </select>
         )}
         {busy ? (
-          <Button aria-label="Stop" variant="secondary" onClick={onStop}>
+          <Button aria-label="Stop" aria-keyshortcuts={ariaKeys('stop')} variant="secondary" onClick={onStop}>
             <span aria-hidden className="size-2.5 rounded-[2px] bg-current" />
             Stop
           </Button>

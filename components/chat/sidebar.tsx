@@ -2,9 +2,10 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type Ref } from 'react';
 import { Button } from '@/components/ui/button';
 import type { ConversationSummary } from '@/lib/chat/conversation-summary';
+import { ariaKeys } from '@/lib/chat/shortcuts';
 
 interface SidebarProps {
   initial: ConversationSummary[];
@@ -16,10 +17,14 @@ interface SidebarProps {
   onClose(): void;
   /** The signed-in person's name; unset for a guest. */
   accountName?: string;
+  /** Hidden on a wide screen (the shortcut that toggles it); a phone's drawer is `open` instead. */
+  collapsed?: boolean;
+  /** The search box, for the shortcut that focuses it. */
+  searchRef?: Ref<HTMLInputElement>;
 }
 
 /** The identity's conversations, newest first: open, rename, delete, search. */
-export function Sidebar({ initial, activeId, refreshKey, open, onClose, accountName }: SidebarProps) {
+export function Sidebar({ initial, activeId, refreshKey, open, onClose, accountName, collapsed = false, searchRef }: SidebarProps) {
   const [items, setItems] = useState(initial);
   const [query, setQuery] = useState('');
   const firstRun = useRef(true);
@@ -50,13 +55,13 @@ export function Sidebar({ initial, activeId, refreshKey, open, onClose, accountN
     <>
       {open && <div className="fixed inset-0 z-30 bg-black/40 md:hidden" onClick={onClose} aria-hidden />}
       <aside
-        className={`${open ? 'fixed inset-y-0 left-0 z-40 flex shadow-xl' : 'hidden'} w-72 shrink-0 flex-col border-r border-line bg-surface-raised md:static md:flex md:shadow-none`}
+        className={`${open ? 'fixed inset-y-0 left-0 z-40 flex shadow-xl' : 'hidden'} w-72 shrink-0 flex-col border-r border-line bg-surface-raised md:static ${collapsed ? 'md:hidden' : 'md:flex'} md:shadow-none`}
       >
         <div className="flex items-center gap-2 p-3">
           {/* A full load, not <Link>: after the chat's history.replaceState to /c/[id], Next's router
               still holds the new-chat page, and a soft navigation to "/" would reuse its state. */}
           {/* eslint-disable-next-line @next/next/no-html-link-for-pages */}
-          <a href="/" className="flex-1 rounded-lg border border-line bg-surface px-3 py-2 text-sm font-medium hover:bg-line/40">
+          <a href="/" aria-keyshortcuts={ariaKeys('newChat')} className="flex-1 rounded-lg border border-line bg-surface px-3 py-2 text-sm font-medium hover:bg-line/40">
             + New chat
           </a>
           <Button variant="ghost" className="md:hidden" aria-label="Close conversations" onClick={onClose}>
@@ -66,8 +71,10 @@ export function Sidebar({ initial, activeId, refreshKey, open, onClose, accountN
         <ImportButton />
         <div className="px-3 pb-2">
           <input
+            ref={searchRef}
             type="search"
             aria-label="Search conversations"
+            aria-keyshortcuts={ariaKeys('search')}
             placeholder="Search"
             value={query}
             onChange={(event) => setQuery(event.target.value)}

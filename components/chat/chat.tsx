@@ -6,8 +6,12 @@ import { useStreamingChat } from '@/hooks/use-streaming-chat';
 import { mergeHistory, recordViewed, switchVersion, type BranchMessage } from '@/lib/chat/branches';
 import type { ConversationSummary } from '@/lib/chat/conversation-summary';
 import { messageText, type ChatMessage } from '@/lib/chat/message';
+import { ariaKeys } from '@/lib/chat/shortcuts';
 import { Composer } from './composer';
+import { ShortcutsHelp } from './shortcuts-help';
+import { useChatShortcuts } from './use-chat-shortcuts';
 import { ConversationInstructions } from './conversation-instructions';
+import { SharePanel } from './share-panel';
 import { preloadMarkdown } from './lazy-markdown';
 import { MessageList } from './message-list';
 import { Sidebar } from './sidebar';
@@ -35,7 +39,10 @@ interface ChatProps {
 
 export function Chat({ models, initialModelId, conversationId, initialMessages, initialTree, conversations, accountName }: ChatProps) {
   const [drawerOpen, setDrawerOpen] = useState(false);
-  const [instructionsOpen, setInstructionsOpen] = useState(false);
+  const [sidebarCollapsed, setSidebarCollapsed] = useState(false);
+  // One panel under the header at a time: the conversation's instructions, or a share link.
+  const [panel, setPanel] = useState<'instructions' | 'share'>();
+  const toggle = (which: 'instructions' | 'share') => setPanel((open) => (open === which ? undefined : which));
   const [modelId, setModelId] = useState(initialModelId);
   const model = models.find((m) => m.id === modelId) ?? models[0]!;
   const body = useMemo(() => ({ model: model.id }), [model.id]);
@@ -89,14 +96,38 @@ export function Chat({ models, initialModelId, conversationId, initialMessages, 
   const finishedReplies = messages.filter((m) => m.role === 'assistant' && m.status !== 'streaming').length;
 
   const last = messages.at(-1);
+  const { helpOpen, setHelpOpen, notice, composerRef, searchRef } = useChatShortcuts({
+    busy,
+    stop,
+    lastAnswer: () => messages.findLast((m) => m.role === 'assistant'),
+    showSidebar: (phone) => (phone ? setDrawerOpen(true) : setSidebarCollapsed(false)),
+    toggleSidebar: (phone) => (phone ? setDrawerOpen((was) => !was) : setSidebarCollapsed((was) => !was)),
+  });
+
   const announcement = !busy && last?.role === 'assistant' && last.status === 'done' ? messageText(last) : '';
 
   return (
     <div className="flex h-dvh">
-      <Sidebar initial={conversations} activeId={conversationId} refreshKey={finishedReplies} open={drawerOpen} onClose={() => setDrawerOpen(false)} accountName={accountName} />
+      <Sidebar
+        initial={conversations}
+        activeId={conversationId}
+        refreshKey={finishedReplies}
+        open={drawerOpen}
+        onClose={() => setDrawerOpen(false)}
+        accountName={accountName}
+        collapsed={sidebarCollapsed}
+        searchRef={searchRef}
+      />
+      <ShortcutsHelp open={helpOpen} onClose={() => setHelpOpen(false)} />
       <main className="flex min-w-0 flex-1 flex-col">
         <header className="flex items-center gap-3 border-b border-line px-4 py-2.5">
-          <Button variant="ghost" className="-ml-2 md:hidden" aria-label="Conversations" onClick={() => setDrawerOpen(true)}>
+          <Button
+            variant="ghost"
+            className={`-ml-2 ${sidebarCollapsed ? '' : 'md:hidden'}`}
+            aria-label="Conversations"
+            aria-keyshortcuts={ariaKeys('toggleSidebar')}
+            onClick={() => (sidebarCollapsed ? setSidebarCollapsed(false) : setDrawerOpen(true))}
+          >
             ☰
           </Button>
           <h1 className="font-semibold tracking-tight">Runnel</h1>
@@ -106,9 +137,10 @@ export function Chat({ models, initialModelId, conversationId, initialMessages, 
           >
             {model.label}
           </span>
-          {started && <HeaderActions conversationId={conversationId} onInstructions={() => setInstructionsOpen((open) => !open)} />}
+          {started && <HeaderActions conversationId={conversationId} onInstructions={() => toggle('instructions')} onShare={() => toggle('share')} />}
         </header>
-        {started && instructionsOpen && <ConversationInstructions conversationId={conversationId} onClose={() => setInstructionsOpen(false)} />}
+        {started && panel === 'instructions' && <ConversationInstructions conversationId={conversationId} onClose={() => setPanel(undefined)} />}
+        {started && panel === 'share' && <SharePanel conversationId={conversationId} onClose={() => setPanel(undefined)} />}
 
         {messages.length === 0 ? <EmptyState offline={model.offline} /> : <MessageList messages={messages} tree={tree} busy={busy} onSwitch={switchTo} onEdit={edit} onRegenerate={regenerate} />}
 
@@ -127,7 +159,12 @@ export function Chat({ models, initialModelId, conversationId, initialMessages, 
               </Button>
             </div>
           )}
-          <Composer busy={busy} onSend={send} onStop={stop} models={models} modelId={model.id} onModelChange={setModelId} />
+          {notice && (
+            <p role="status" className="mb-2 px-1 text-sm text-ink-muted">
+              {notice}
+            </p>
+          )}
+          <Composer busy={busy} onSend={send} onStop={stop} models={models} modelId={model.id} onModelChange={setModelId} inputRef={composerRef} />
         </div>
 
         <div aria-live="polite" className="sr-only">
@@ -138,8 +175,8 @@ export function Chat({ models, initialModelId, conversationId, initialMessages, 
   );
 }
 
-/** The conversation's actions: its instructions and its exports; in a menu on a phone. */
-function HeaderActions({ conversationId, onInstructions }: { conversationId: string; onInstructions(): void }) {
+/** The conversation's actions: its instructions, sharing, its exports; in a menu on a phone. */
+function HeaderActions({ conversationId, onInstructions, onShare }: { conversationId: string; onInstructions(): void; onShare(): void }) {
   const base = `/api/conversations/${encodeURIComponent(conversationId)}/export`;
   const links = [
     { href: `${base}?format=markdown`, label: 'Export Markdown' },
@@ -152,6 +189,9 @@ function HeaderActions({ conversationId, onInstructions }: { conversationId: str
         <button type="button" onClick={onInstructions} className={link}>
           Instructions
         </button>
+        <button type="button" onClick={onShare} className={link}>
+          Share
+        </button>
         {links.map(({ href, label }) => (
           <a key={label} href={href} download className={link}>
             {label}
@@ -162,6 +202,9 @@ function HeaderActions({ conversationId, onInstructions }: { conversationId: str
       <PhoneMenu label="Conversation actions">
         <button type="button" onClick={onInstructions} className="rounded-md px-3 py-2 text-left text-sm hover:bg-line/40">
           Instructions
+        </button>
+        <button type="button" onClick={onShare} className="rounded-md px-3 py-2 text-left text-sm hover:bg-line/40">
+          Share
         </button>
         {links.map(({ href, label }) => (
           <a key={label} href={href} download className="rounded-md px-3 py-2 text-sm hover:bg-line/40">

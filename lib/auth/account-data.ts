@@ -3,7 +3,7 @@ import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { toExport, type ConversationExport } from '@/lib/chat/export-format';
 import { listApiKeys, type ApiKeySummary } from '@/lib/auth/api-keys';
 import type { Database } from '@/lib/db/database';
-import { apiKeys, authAccounts, authSessions, conversations, identities, messages, passkeys, usageRecords, users } from '@/lib/db/schema';
+import { apiKeys, authAccounts, authSessions, conversations, identities, messages, passkeys, shares, usageRecords, users } from '@/lib/db/schema';
 
 /** What moved from a guest into an account. */
 export interface MergeResult {
@@ -37,6 +37,8 @@ export async function mergeGuestIntoAccount(db: Database, guestId: string, accou
       await tx.update(apiKeys).set(moved).where(eq(apiKeys.identityId, guestId)).returning({ id: apiKeys.id }),
       await tx.update(usageRecords).set(moved).where(eq(usageRecords.identityId, guestId)).returning({ id: usageRecords.id }),
     ];
+    // The guest's share links stay live, now the account's to revoke.
+    await tx.update(shares).set(moved).where(eq(shares.identityId, guestId));
     return { conversations: movedConversations.length, apiKeys: movedKeys.length, usageRecords: movedUsage.length };
   });
 }

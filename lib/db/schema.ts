@@ -142,6 +142,26 @@ export const usageRecords = pgTable(
   ],
 );
 
+/**
+ * A public, read-only snapshot of a conversation: the path to `leafId` as it was when shared
+ * (messages never change once written; later ones hang below the leaf and are not in it). The id
+ * is the link's secret: 128 random bits. Revoking deletes the row.
+ */
+export const shares = pgTable(
+  'shares',
+  {
+    id: text('id').primaryKey(),
+    conversationId: text('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    identityId: ownerIdentity(),
+    leafId: text('leaf_id').notNull(),
+    title: text('title').notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [index('shares_identity_idx').on(table.identityId, table.createdAt)],
+);
+
 // Accounts, as better-auth (lib/auth/auth.ts) stores them: its models user, session, account,
 // verification and passkey, in tables named for Runnel. A user's id is its identity's id.
 const authId = () => text('id').primaryKey();
@@ -237,6 +257,7 @@ export const authAccountsRelations = relations(authAccounts, ({ one }) => ({ use
 export const passkeysRelations = relations(passkeys, ({ one }) => ({ user: one(users, { fields: [passkeys.userId], references: [users.id] }) }));
 
 export type Identity = typeof identities.$inferSelect;
+export type Share = typeof shares.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
 export type Conversation = typeof conversations.$inferSelect;
 export type StoredMessage = typeof messages.$inferSelect;

@@ -80,6 +80,7 @@ describe.each(drivers)('storage on $name', ({ name, available, open }) => {
       'identities',
       'messages',
       'passkeys',
+      'shares',
       'usage_records',
       'users',
     ]);

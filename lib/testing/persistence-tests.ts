@@ -4,7 +4,11 @@ import { POST } from '@/app/api/chat/route';
 import { PATCH as patchConversation } from '@/app/api/conversations/[id]/route';
 import { GET as exportConversation } from '@/app/api/conversations/[id]/export/route';
 import { POST as importConversation } from '@/app/api/conversations/import/route';
+import { POST as shareRoute } from '@/app/api/conversations/[id]/share/route';
 import { GET as getInstructions, PUT as putInstructions } from '@/app/api/instructions/route';
+import { GET as listSharesRoute } from '@/app/api/shares/route';
+import { DELETE as revokeRoute } from '@/app/api/shares/[id]/route';
+import { sharedConversation } from '@/lib/chat/shares';
 import { expectedText, parseScenario } from '@/e2e/fake-upstream/scenario';
 import type { FakeUpstreamProcess } from '@/e2e/fake-upstream/process';
 import { getDatabase } from '@/lib/db';
@@ -240,6 +244,43 @@ export function persistenceTests(getFake: () => FakeUpstreamProcess): void {
     expect(record.messages[0]).toEqual({ role: 'system', content: 'New rules.' });
     // Asked early with what this process knew, then again with what is stored.
     expect(record.requests).toBe(2);
+  });
+
+  test('a share link is a snapshot up to the current message; its owner lists and revokes it; nobody else can share or revoke', async () => {
+    const body = chatBody('Share this [[fake tokens=2]]');
+    const first = await post(body);
+    const cookie = cookieOf(first)!;
+    const replyId = (await readChunks(first)).chunks.find((c) => c.type === 'start')!.messageId!;
+    await until(() => stored(body.id), (rows) => rows.some((m) => m.id === replyId && m.status === 'done'));
+    const params = { params: Promise.resolve({ id: body.id }) };
+    const withCookie = (path: string, method = 'GET', who = cookie) => new Request(`http://127.0.0.1${path}`, { method, headers: who ? { cookie: who } : {} });
+
+    const created = await shareRoute(withCookie(`/api/conversations/${body.id}/share`, 'POST'), params);
+    expect(created.status).toBe(201);
+    const share = (await created.json()) as { id: string; path: string };
+    expect(share.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(share.path).toBe(`/s/${share.id}`);
+
+    // Later messages are not in it.
+    await readChunks(await post({ id: body.id, messages: [...body.messages, { id: replyId, role: 'assistant', parts: [] }, user(randomId('u'), 'After sharing [[fake tokens=1]]')] }, cookie));
+    const snapshot = await sharedConversation(await getDatabase(), share.id);
+    expect(snapshot?.messages).toEqual([
+      { role: 'user', text: 'Share this [[fake tokens=2]]' },
+      { role: 'assistant', text: 'w0 w1 ' },
+    ]);
+    expect(JSON.stringify(snapshot)).not.toMatch(/usage|cost|inputTokens/);
+
+    // Another identity can neither share the conversation nor revoke the link.
+    expect((await shareRoute(withCookie(`/api/conversations/${body.id}/share`, 'POST', `runnel_identity=${crypto.randomUUID()}.forged`), params)).status).toBe(404);
+    const stranger = cookieOf(await post(chatBody('mine [[fake tokens=1]]')))!;
+    expect((await revokeRoute(withCookie(`/api/shares/${share.id}`, 'DELETE', stranger), { params: Promise.resolve({ id: share.id }) })).status).toBe(404);
+    expect(((await (await listSharesRoute(withCookie('/api/shares', 'GET', stranger))).json()) as { shares: unknown[] }).shares).toEqual([]);
+
+    const listed = (await (await listSharesRoute(withCookie('/api/shares'))).json()) as { shares: { id: string; title: string }[] };
+    expect(listed.shares.map((s) => s.id)).toEqual([share.id]);
+    expect((await revokeRoute(withCookie(`/api/shares/${share.id}`, 'DELETE'), { params: Promise.resolve({ id: share.id }) })).status).toBe(204);
+    expect(await sharedConversation(await getDatabase(), share.id)).toBeUndefined();
+    expect(await sharedConversation(await getDatabase(), 'not-a-link\0')).toBeUndefined();
   });
 
   test('a request from another site is refused (403)', async () => {

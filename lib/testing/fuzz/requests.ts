@@ -26,6 +26,9 @@ export type RouteName =
   | 'metrics'
   | 'health'
   | 'instructions'
+  | 'conversation.share'
+  | 'shares.list'
+  | 'share.revoke'
   | 'account.export'
   | 'account.delete'
   | 'account.session'
@@ -190,6 +193,9 @@ export function requestArbitrary(world: FuzzWorld): fc.Arbitrary<FuzzRequest> {
     { weight: 1, arbitrary: route('metrics', 'GET', fc.constant('/api/metrics')) },
     { weight: 1, arbitrary: route('health', 'GET', fc.constantFrom('/api/health', '/api/health/live', '/api/health/ready')) },
     { weight: 1, arbitrary: route('instructions', fc.constantFrom('GET', 'PUT'), fc.constant('/api/instructions'), { body: fc.oneof(hostileText(100).map((instructions) => JSON.stringify({ instructions })), jsonish) }) },
+    { weight: 1, arbitrary: route('conversation.share', 'POST', fc.constant('/api/conversations/x/share'), { id: true }) },
+    { weight: 1, arbitrary: route('shares.list', 'GET', fc.constant('/api/shares')) },
+    { weight: 1, arbitrary: route('share.revoke', 'DELETE', fc.constant('/api/shares/x'), { id: true }) },
     { weight: 1, arbitrary: route('account.export', 'GET', fc.constant('/api/account/export')) },
     { weight: 1, arbitrary: route('account.delete', 'DELETE', fc.constant('/api/account')) },
     { weight: 1, arbitrary: route('account.session', 'DELETE', fc.constant('/api/account/sessions/x'), { id: true }) },

@@ -7,6 +7,7 @@ import * as auth from '@/app/api/auth/[...all]/route';
 import * as chat from '@/app/api/chat/route';
 import * as conversation from '@/app/api/conversations/[id]/route';
 import * as exportRoute from '@/app/api/conversations/[id]/export/route';
+import * as shareRoute from '@/app/api/conversations/[id]/share/route';
 import * as importRoute from '@/app/api/conversations/import/route';
 import * as conversations from '@/app/api/conversations/route';
 import * as health from '@/app/api/health/route';
@@ -18,6 +19,8 @@ import * as keys from '@/app/api/keys/route';
 import * as metrics from '@/app/api/metrics/route';
 import * as completions from '@/app/api/v1/chat/completions/route';
 import * as models from '@/app/api/v1/models/route';
+import * as share from '@/app/api/shares/[id]/route';
+import * as shares from '@/app/api/shares/route';
 import { ERROR_STATUS, type ErrorCode } from '@/lib/errors';
 import type { FuzzRequest, RouteName } from './requests';
 
@@ -40,6 +43,9 @@ const HANDLERS: Record<RouteName, Partial<Record<string, Handler>> | ((url: stri
   metrics: { GET: metrics.GET },
   health: (url) => (url.endsWith('/live') ? live.GET : url.endsWith('/ready') ? ready.GET : health.GET),
   instructions: { GET: instructions.GET, PUT: instructions.PUT },
+  'conversation.share': { POST: shareRoute.POST },
+  'shares.list': { GET: shares.GET },
+  'share.revoke': { DELETE: share.DELETE },
   'account.export': { GET: accountExport.GET },
   'account.delete': { DELETE: account.DELETE },
   'account.session': { DELETE: accountSession.DELETE },

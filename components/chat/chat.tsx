@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { useStreamingChat } from '@/hooks/use-streaming-chat';
 import { mergeHistory, recordViewed, switchVersion, type BranchMessage } from '@/lib/chat/branches';
@@ -8,6 +8,7 @@ import type { ConversationSummary } from '@/lib/chat/conversation-summary';
 import { messageText, type ChatMessage } from '@/lib/chat/message';
 import { ariaKeys } from '@/lib/chat/shortcuts';
 import { Composer } from './composer';
+import { HeaderActions } from './header-actions';
 import { ShortcutsHelp } from './shortcuts-help';
 import { useChatShortcuts } from './use-chat-shortcuts';
 import { ConversationInstructions } from './conversation-instructions';
@@ -171,78 +172,6 @@ export function Chat({ models, initialModelId, conversationId, initialMessages, 
           {announcement}
         </div>
       </main>
-    </div>
-  );
-}
-
-/** The conversation's actions: its instructions, sharing, its exports; in a menu on a phone. */
-function HeaderActions({ conversationId, onInstructions, onShare }: { conversationId: string; onInstructions(): void; onShare(): void }) {
-  const base = `/api/conversations/${encodeURIComponent(conversationId)}/export`;
-  const links = [
-    { href: `${base}?format=markdown`, label: 'Export Markdown' },
-    { href: `${base}?format=json`, label: 'Export JSON' },
-  ];
-  const link = 'rounded-lg px-2 py-1 text-xs text-ink-muted hover:bg-surface-raised hover:text-ink';
-  return (
-    <>
-      <nav aria-label="This conversation" className="ml-auto hidden gap-1 md:flex">
-        <button type="button" onClick={onInstructions} className={link}>
-          Instructions
-        </button>
-        <button type="button" onClick={onShare} className={link}>
-          Share
-        </button>
-        {links.map(({ href, label }) => (
-          <a key={label} href={href} download className={link}>
-            {label}
-          </a>
-        ))}
-      </nav>
-      {/* On a phone the header has room for one button: the actions go into its menu. */}
-      <PhoneMenu label="Conversation actions">
-        <button type="button" onClick={onInstructions} className="rounded-md px-3 py-2 text-left text-sm hover:bg-line/40">
-          Instructions
-        </button>
-        <button type="button" onClick={onShare} className="rounded-md px-3 py-2 text-left text-sm hover:bg-line/40">
-          Share
-        </button>
-        {links.map(({ href, label }) => (
-          <a key={label} href={href} download className="rounded-md px-3 py-2 text-sm hover:bg-line/40">
-            {label}
-          </a>
-        ))}
-      </PhoneMenu>
-    </>
-  );
-}
-
-/** A "⋯" button that opens its children below it; only on narrow screens. Escape or a click elsewhere closes it. */
-function PhoneMenu({ label, children }: { label: string; children: ReactNode }) {
-  const [open, setOpen] = useState(false);
-  const root = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (event: Event) => {
-      if (event instanceof KeyboardEvent ? event.key === 'Escape' : !root.current?.contains(event.target as Node)) setOpen(false);
-    };
-    document.addEventListener('keydown', close);
-    document.addEventListener('pointerdown', close);
-    return () => {
-      document.removeEventListener('keydown', close);
-      document.removeEventListener('pointerdown', close);
-    };
-  }, [open]);
-  return (
-    <div ref={root} className="relative ml-auto md:hidden">
-      <Button variant="ghost" aria-label={label} aria-expanded={open} onClick={() => setOpen((was) => !was)}>
-        ⋯
-      </Button>
-      {open && (
-        // Choosing an item closes the menu.
-        <nav aria-label={label} onClick={() => setOpen(false)} className="absolute right-0 z-20 mt-1 flex w-44 flex-col rounded-lg border border-line bg-surface-raised p-1 shadow-lg">
-          {children}
-        </nav>
-      )}
     </div>
   );
 }

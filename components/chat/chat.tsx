@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { useStreamingChat } from '@/hooks/use-streaming-chat';
 import { mergeHistory, recordViewed, switchVersion, type BranchMessage } from '@/lib/chat/branches';
@@ -9,10 +9,7 @@ import { messageText, type ChatMessage } from '@/lib/chat/message';
 import { ariaKeys } from '@/lib/chat/shortcuts';
 import { Composer } from './composer';
 import { HeaderActions } from './header-actions';
-import { ShortcutsHelp } from './shortcuts-help';
 import { useChatShortcuts } from './use-chat-shortcuts';
-import { ConversationInstructions } from './conversation-instructions';
-import { SharePanel } from './share-panel';
 import { preloadMarkdown } from './lazy-markdown';
 import { MessageList } from './message-list';
 import { Sidebar } from './sidebar';
@@ -37,6 +34,11 @@ interface ChatProps {
   /** The signed-in person's name; unset for a guest. */
   accountName?: string;
 }
+
+// Loaded when first opened: they are not part of the page's first load.
+const ConversationInstructions = lazy(() => import('./conversation-instructions').then((module) => ({ default: module.ConversationInstructions })));
+const SharePanel = lazy(() => import('./share-panel').then((module) => ({ default: module.SharePanel })));
+const ShortcutsHelp = lazy(() => import('./shortcuts-help').then((module) => ({ default: module.ShortcutsHelp })));
 
 export function Chat({ models, initialModelId, conversationId, initialMessages, initialTree, conversations, accountName }: ChatProps) {
   const [drawerOpen, setDrawerOpen] = useState(false);
@@ -119,7 +121,11 @@ export function Chat({ models, initialModelId, conversationId, initialMessages, 
         collapsed={sidebarCollapsed}
         searchRef={searchRef}
       />
-      <ShortcutsHelp open={helpOpen} onClose={() => setHelpOpen(false)} />
+      {helpOpen && (
+        <Suspense>
+          <ShortcutsHelp open onClose={() => setHelpOpen(false)} />
+        </Suspense>
+      )}
       <main className="flex min-w-0 flex-1 flex-col">
         <header className="flex items-center gap-3 border-b border-line px-4 py-2.5">
           <Button
@@ -140,8 +146,10 @@ export function Chat({ models, initialModelId, conversationId, initialMessages, 
           </span>
           {started && <HeaderActions conversationId={conversationId} onInstructions={() => toggle('instructions')} onShare={() => toggle('share')} />}
         </header>
-        {started && panel === 'instructions' && <ConversationInstructions conversationId={conversationId} onClose={() => setPanel(undefined)} />}
-        {started && panel === 'share' && <SharePanel conversationId={conversationId} onClose={() => setPanel(undefined)} />}
+        <Suspense>
+          {started && panel === 'instructions' && <ConversationInstructions conversationId={conversationId} onClose={() => setPanel(undefined)} />}
+          {started && panel === 'share' && <SharePanel conversationId={conversationId} onClose={() => setPanel(undefined)} />}
+        </Suspense>
 
         {messages.length === 0 ? <EmptyState offline={model.offline} /> : <MessageList messages={messages} tree={tree} busy={busy} onSwitch={switchTo} onEdit={edit} onRegenerate={regenerate} />}
 

@@ -46,8 +46,7 @@ export function createAuth(db: Database) {
     advanced: {
       cookiePrefix: 'runnel',
       useSecureCookies: process.env.NODE_ENV === 'production',
-      // joins: a session and its user in one query, on every signed-in request.
-      database: { generateId: () => randomUUID(), joins: true },
+      database: { generateId: () => randomUUID() },
       ipAddress: { ipAddressHeaders: ['x-forwarded-for'] },
       // better-auth skips its Origin (CSRF) checks under a test runner unless told not to: the
       // tests must check what production runs.

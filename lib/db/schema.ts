@@ -1,4 +1,4 @@
-import { relations, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { boolean, doublePrecision, foreignKey, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { ChatPart, MessageStatus } from '@/lib/chat/message';
 
@@ -249,12 +249,6 @@ export const passkeys = pgTable(
   },
   (table) => [index('passkeys_user_idx').on(table.userId)],
 );
-
-// What better-auth reads together in one query (advanced.database.joins): a session with its user.
-export const usersRelations = relations(users, ({ many }) => ({ sessions: many(authSessions), accounts: many(authAccounts), passkeys: many(passkeys) }));
-export const authSessionsRelations = relations(authSessions, ({ one }) => ({ user: one(users, { fields: [authSessions.userId], references: [users.id] }) }));
-export const authAccountsRelations = relations(authAccounts, ({ one }) => ({ user: one(users, { fields: [authAccounts.userId], references: [users.id] }) }));
-export const passkeysRelations = relations(passkeys, ({ one }) => ({ user: one(users, { fields: [passkeys.userId], references: [users.id] }) }));
 
 export type Identity = typeof identities.$inferSelect;
 export type Share = typeof shares.$inferSelect;

@@ -16,7 +16,7 @@ import { ChatError } from '@/lib/errors';
 import { isStorable } from '@/lib/text/storable';
 import { deleteAccount, ensureAccountIdentity, isPlaceholderEmail, mergeGuestIntoAccount, PLACEHOLDER_EMAIL_DOMAIN, sessionToken } from './account-data';
 import { emailAllowed } from './allowlist';
-import { IDENTITY_COOKIE, identityCookieValue, verifyIdentity } from './identity';
+import { AUTH_COOKIE_PREFIX, IDENTITY_COOKIE, identityCookieValue, verifyIdentity } from './identity';
 import { authSecret } from './secret';
 
 /**
@@ -44,7 +44,7 @@ export function createAuth(db: Database) {
     session: { expiresIn: 30 * 24 * 60 * 60, updateAge: 24 * 60 * 60 },
     account: { accountLinking: { enabled: true, trustedProviders: ['github', 'google'] } },
     advanced: {
-      cookiePrefix: 'runnel',
+      cookiePrefix: AUTH_COOKIE_PREFIX,
       useSecureCookies: process.env.NODE_ENV === 'production',
       database: { generateId: () => randomUUID() },
       ipAddress: { ipAddressHeaders: ['x-forwarded-for'] },

@@ -42,8 +42,12 @@ export function identityCookieValue(header: string | null): string | undefined {
   return undefined;
 }
 
-/** Whether a Cookie header carries an account's session (better-auth's cookie, lib/auth/auth.ts). */
-export const hasSessionCookie = (header: string | null): boolean => /(?:^|;\s*)(?:__Secure-)?runnel\.session_token=/.test(header ?? '');
+/** The prefix of better-auth's cookie names (lib/auth/auth.ts): its session cookie is `<prefix>.session_token`. */
+export const AUTH_COOKIE_PREFIX = 'runnel';
+const SESSION_COOKIE = new RegExp(`(?:^|;\\s*)(?:__Secure-)?${AUTH_COOKIE_PREFIX}\\.session_token=`);
+
+/** Whether a Cookie header carries an account's session. */
+export const hasSessionCookie = (header: string | null): boolean => SESSION_COOKIE.test(header ?? '');
 
 export function identityCookie(value: string, options: { secure: boolean }): string {
   return `${IDENTITY_COOKIE}=${value}; Path=/; Max-Age=${MAX_AGE_SECONDS}; HttpOnly; SameSite=Lax${options.secure ? '; Secure' : ''}`;

@@ -55,11 +55,8 @@ function refuseGuests(): never {
  * stores its row too (a new chat).
  */
 export async function identityOf(request: Request): Promise<ActingIdentity> {
-  const account = await signedInUserId(request.headers);
-  if (account) return { id: account };
-  if (getConfig().auth.mode === 'required') refuseGuests();
-  const existing = verifyIdentity(identityCookieValue(request.headers.get('cookie')), authSecret());
-  if (existing) return { id: existing };
+  const known = await knownIdentityId(request);
+  if (known) return { id: known };
   const id = newIdentityId();
   return { id, setCookie: identityCookie(signIdentity(id, authSecret()), { secure: process.env.NODE_ENV === 'production' }) };
 }

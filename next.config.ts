@@ -14,7 +14,7 @@ const nextConfig: NextConfig = {
     { source: '/:path*', headers: SECURITY_HEADERS },
     { source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: "default-src 'none'; frame-ancestors 'none'" }] },
   ],
-  serverExternalPackages: ['openai', '@anthropic-ai/sdk', 'undici', 'zod', 'eventsource-parser', 'pg', '@electric-sql/pglite', 'drizzle-orm', 'rate-limiter-flexible', 'ioredis', 'prom-client', 'gpt-tokenizer'],
+  serverExternalPackages: ['openai', '@anthropic-ai/sdk', 'undici', 'zod', 'eventsource-parser', 'pg', '@electric-sql/pglite', 'drizzle-orm', 'rate-limiter-flexible', 'ioredis', 'prom-client', 'gpt-tokenizer', 'unpdf', 'file-type', '@aws-sdk/client-s3'],
 };
 
 export default function config(phase: string): NextConfig {

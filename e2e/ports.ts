@@ -65,7 +65,7 @@ export const E2E = {
     OPENAI_API_KEY: 'sk-e2e',
     ANTHROPIC_API_KEY: 'sk-ant-e2e',
     RUNNEL_MODELS: JSON.stringify([
-      { id: 'fake-model', provider: 'openai-compatible', baseURL: `http://127.0.0.1:${fakePort}/v1`, prices: { input: 0.5, output: 1.5 } },
+      { id: 'fake-model', provider: 'openai-compatible', baseURL: `http://127.0.0.1:${fakePort}/v1`, prices: { input: 0.5, output: 1.5 }, images: true },
       { id: 'fake-claude', label: 'Fake Claude', provider: 'anthropic', baseURL: `http://127.0.0.1:${fakePort}`, prices: { input: 3, output: 15 } },
     ]),
   },

@@ -1,7 +1,7 @@
 'use client';
 
 import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
-import { MessageDraft, type ChatMessage } from '@/lib/chat/message';
+import { attachmentsOf, MessageDraft, type AttachmentPart, type ChatMessage, type ChatPart } from '@/lib/chat/message';
 import {
   CONNECTION_LOST_MESSAGE,
   GRACE_HEADER,
@@ -38,11 +38,12 @@ export interface StreamingChat {
   status: ChatStatus;
   /** The last failure, in words fit for the person. */
   error: string | undefined;
-  send(text: string): void;
+  /** Sends a message: its text, and files already uploaded (POST /api/attachments answers their parts). */
+  send(text: string, files?: AttachmentPart[]): void;
   stop(): void;
   /** Asks again for the last answer (also the way to retry after an error). */
   regenerate(): void;
-  /** Sends `text` in place of an earlier user message; what followed it is left out of the history. */
+  /** Sends `text` in place of an earlier user message, with its files; what followed it is left out of the history. */
   edit(messageId: string, text: string): void;
   /** Shows another history (another branch of the conversation); stops a reply in flight. */
   setMessages(messages: ChatMessage[]): void;
@@ -238,10 +239,10 @@ export function useStreamingChat(options: UseStreamingChatOptions = {}): Streami
   );
 
   const send = useCallback(
-    (text: string) => {
-      if (!text.trim()) return;
+    (text: string, files: AttachmentPart[] = []) => {
+      if (!text.trim() && files.length === 0) return;
       halt();
-      const user: ChatMessage = { id: newId(), role: 'user', parts: [{ type: 'text', text }] };
+      const user: ChatMessage = { id: newId(), role: 'user', parts: userParts(text, files) };
       void run([...messagesRef.current, user], 'submit-message');
     },
     [halt, run],
@@ -262,7 +263,7 @@ export function useStreamingChat(options: UseStreamingChatOptions = {}): Streami
       halt();
       const index = messagesRef.current.findIndex((m) => m.id === messageId);
       if (index === -1) return;
-      const user: ChatMessage = { id: newId(), role: 'user', parts: [{ type: 'text', text }] };
+      const user: ChatMessage = { id: newId(), role: 'user', parts: userParts(text, attachmentsOf(messagesRef.current[index]!)) };
       void run([...messagesRef.current.slice(0, index), user], 'submit-message');
     },
     [halt, run],
@@ -326,6 +327,9 @@ export function useStreamingChat(options: UseStreamingChatOptions = {}): Streami
 
   return { messages, status, error, send, stop: halt, regenerate, edit, setMessages: replaceMessages };
 }
+
+/** A user message's parts: its files first, as the AI SDK orders them, then its text. */
+const userParts = (text: string, files: AttachmentPart[]): ChatPart[] => [...files, ...(text.trim() ? [{ type: 'text' as const, text }] : [])];
 
 function newActiveRequest(draft: MessageDraft, owned: boolean): ActiveRequest {
   return { controller: new AbortController(), draft, requestId: newId(), owned, started: false, graceMs: 0, connection: new AbortController() };

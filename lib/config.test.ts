@@ -90,3 +90,30 @@ test('accounts: settings Runnel cannot use stop it with a message naming them', 
   expect(() => parseConfig({ RUNNEL_OIDC_ISSUER: 'https://login.example.com' })).toThrow(/RUNNEL_OIDC_ISSUER, RUNNEL_OIDC_CLIENT_ID and RUNNEL_OIDC_CLIENT_SECRET together/);
   expect(() => parseConfig({ RUNNEL_OIDC_CLIENT_ID: 'a', RUNNEL_OIDC_CLIENT_SECRET: 'b' })).toThrow(/together/);
 });
+
+test('which models take images: vendors and the offline model yes, compatible servers only when the list says', () => {
+  const images = (env: Environment) => parseConfig(env).models.map((m) => `${m.id}:${m.images}`);
+  expect(images({})).toEqual(['offline-demo:true']);
+  expect(images({ OPENAI_API_KEY: 'sk', ANTHROPIC_API_KEY: 'ak' })).toEqual(['gpt-4o-mini:true', 'claude-sonnet-4-5:true']);
+  expect(images({ OPENAI_BASE_URL: 'http://localhost:11434/v1', OPENAI_MODEL: 'llama3.2' })).toEqual(['llama3.2:false']);
+  const listed = JSON.stringify([
+    { id: 'llava', provider: 'openai-compatible', baseURL: 'http://127.0.0.1:11434/v1', images: true },
+    { id: 'blind', provider: 'openai', images: false },
+  ]);
+  expect(images({ OPENAI_API_KEY: 'sk', RUNNEL_MODELS: listed })).toEqual(['llava:true', 'blind:false']);
+});
+
+test('attachments: on disk by default, in a bucket when named; off when asked, and on Vercel without a bucket', () => {
+  expect(parseConfig({}).attachments).toEqual({ maxBytes: 10 * 1024 * 1024, s3: undefined, offReason: undefined });
+  const bucket = { RUNNEL_S3_BUCKET: 'files', RUNNEL_S3_ENDPOINT: 'http://127.0.0.1:9000', RUNNEL_S3_ACCESS_KEY_ID: 'id', RUNNEL_S3_SECRET_ACCESS_KEY: 'secret', RUNNEL_S3_PREFIX: 'runnel/' };
+  expect(parseConfig({ ...bucket, RUNNEL_ATTACHMENT_MAX_MB: '2' }).attachments).toEqual({
+    maxBytes: 2 * 1024 * 1024,
+    s3: { bucket: 'files', region: 'us-east-1', endpoint: 'http://127.0.0.1:9000', credentials: { accessKeyId: 'id', secretAccessKey: 'secret' }, prefix: 'runnel/' },
+    offReason: undefined,
+  });
+  expect(parseConfig({ RUNNEL_ATTACHMENT_MAX_MB: '0' }).attachments).toMatchObject({ maxBytes: 0, offReason: 'Attachments are turned off on this server.' });
+  const vercel = { VERCEL: '1', DATABASE_URL: 'postgres://db/runnel' };
+  expect(parseConfig(vercel).attachments).toMatchObject({ maxBytes: 0, offReason: expect.stringMatching(/RUNNEL_S3_BUCKET/) });
+  expect(parseConfig({ ...vercel, RUNNEL_S3_BUCKET: 'files' }).attachments.maxBytes).toBe(10 * 1024 * 1024);
+  expect(() => parseConfig({ RUNNEL_S3_BUCKET: 'files', RUNNEL_S3_ACCESS_KEY_ID: 'id' })).toThrow(/RUNNEL_S3_ACCESS_KEY_ID and RUNNEL_S3_SECRET_ACCESS_KEY together/);
+});

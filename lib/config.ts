@@ -25,6 +25,30 @@ export interface ModelConfig {
   /** Anthropic requires a cap on every request; others use it when set. */
   maxOutputTokens: number | undefined;
   prices: ModelPrices | undefined;
+  /** Whether the model takes images (OpenAI `image_url` parts, Anthropic image blocks). */
+  images: boolean;
+}
+
+/** An S3-compatible bucket for attachments (lib/attachments/s3-store.ts). */
+export interface S3Config {
+  bucket: string;
+  region: string;
+  /** Unset: AWS itself; set for MinIO, R2 and other S3-compatible services (path-style URLs). */
+  endpoint: string | undefined;
+  /** Unset: the AWS SDK's default credential chain (environment, instance role…). */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  /** Prepended to every object key, so several deployments can share a bucket. */
+  prefix: string;
+}
+
+/** Files people attach to messages (lib/attachments). */
+export interface AttachmentConfig {
+  /** Largest file accepted, in bytes; 0 turns attachments off. */
+  maxBytes: number;
+  /** Unset: files are kept on disk under `dataDir`. */
+  s3: S3Config | undefined;
+  /** Why attachments are off, in words for the person trying to attach one; unset when they are on. */
+  offReason: string | undefined;
 }
 
 /** An OAuth app's credentials. */
@@ -91,6 +115,7 @@ export interface RunnelConfig {
   auth: AuthConfig;
   /** Failed sign-ins one address may make per 15 minutes; 0 turns the limit off. */
   failedSignInsPerIp: number;
+  attachments: AttachmentConfig;
 }
 
 // `.env` files write unset values as empty strings; treat them as unset.
@@ -149,6 +174,13 @@ const EnvSchema = z.object({
   RUNNEL_OIDC_CLIENT_ID: optionalString,
   RUNNEL_OIDC_CLIENT_SECRET: optionalString,
   RUNNEL_OIDC_NAME: withDefault(z.string().min(1).max(50), 'Single sign-on'),
+  RUNNEL_ATTACHMENT_MAX_MB: withDefault(z.coerce.number().min(0).max(100), 10),
+  RUNNEL_S3_BUCKET: optionalString,
+  RUNNEL_S3_REGION: withDefault(z.string().min(1), 'us-east-1'),
+  RUNNEL_S3_ENDPOINT: optionalUrl,
+  RUNNEL_S3_ACCESS_KEY_ID: optionalString,
+  RUNNEL_S3_SECRET_ACCESS_KEY: optionalString,
+  RUNNEL_S3_PREFIX: withDefault(z.string().regex(/^[\w./-]{0,100}$/), ''),
 });
 type Env = z.infer<typeof EnvSchema>;
 
@@ -166,6 +198,8 @@ const ModelEntrySchema = z
     maxOutputTokens: z.number().int().positive().optional(),
     prices: z.object({ input: z.number().min(0), output: z.number().min(0) }).strict().optional(),
     default: z.boolean().optional(),
+    /** Whether the model takes images; defaults to yes for OpenAI, Anthropic and the offline model, no for compatible servers. */
+    images: z.boolean().optional(),
   })
   .strict()
   .refine((entry) => entry.provider !== 'openai-compatible' || entry.baseURL, {
@@ -190,6 +224,7 @@ const OFFLINE_MODEL: ModelConfig = {
   apiKey: undefined,
   maxOutputTokens: undefined,
   prices: { input: 0, output: 0 },
+  images: true,
 };
 
 export function parseConfig(env: Environment): RunnelConfig {
@@ -233,7 +268,32 @@ export function parseConfig(env: Environment): RunnelConfig {
     authSecret: e.AUTH_SECRET,
     auth: authConfig(e),
     failedSignInsPerIp: e.RUNNEL_LIMIT_IP_FAILED_SIGN_INS,
+    attachments: attachmentConfig(e, onVercel),
   };
+}
+
+function attachmentConfig(e: Env, onVercel: boolean): AttachmentConfig {
+  const maxBytes = Math.round(e.RUNNEL_ATTACHMENT_MAX_MB * 1024 * 1024);
+  if (Boolean(e.RUNNEL_S3_ACCESS_KEY_ID) !== Boolean(e.RUNNEL_S3_SECRET_ACCESS_KEY)) {
+    throw new Error('Invalid Runnel configuration: set RUNNEL_S3_ACCESS_KEY_ID and RUNNEL_S3_SECRET_ACCESS_KEY together');
+  }
+  const s3: S3Config | undefined = e.RUNNEL_S3_BUCKET
+    ? {
+        bucket: e.RUNNEL_S3_BUCKET,
+        region: e.RUNNEL_S3_REGION,
+        endpoint: e.RUNNEL_S3_ENDPOINT,
+        credentials: e.RUNNEL_S3_ACCESS_KEY_ID ? { accessKeyId: e.RUNNEL_S3_ACCESS_KEY_ID, secretAccessKey: e.RUNNEL_S3_SECRET_ACCESS_KEY! } : undefined,
+        prefix: e.RUNNEL_S3_PREFIX,
+      }
+    : undefined;
+  // A Vercel function's disk is gone with its instance: a file kept there would be lost.
+  const offReason =
+    maxBytes === 0
+      ? 'Attachments are turned off on this server.'
+      : onVercel && !s3
+        ? 'Attachments need a bucket on Vercel: the server sets RUNNEL_S3_BUCKET to turn them on.'
+        : undefined;
+  return { maxBytes: offReason ? 0 : maxBytes, s3, offReason };
 }
 
 function authConfig(e: Env): AuthConfig {
@@ -313,6 +373,7 @@ function fromEntry(entry: ModelEntry, e: Env, env: Environment): ModelConfig {
     apiKey,
     maxOutputTokens: entry.maxOutputTokens ?? (anthropic ? DEFAULT_ANTHROPIC_MAX_TOKENS : undefined),
     prices: entry.prices,
+    images: entry.images ?? entry.provider !== 'openai-compatible',
   };
 }
 

@@ -8,13 +8,19 @@ export const ERROR_STATUS = {
   invalid_json: 400,
   invalid_request: 400,
   unknown_model: 400,
+  /** An image for a model that takes none. */
+  images_unsupported: 400,
   unauthorized: 401,
   sign_in_required: 401,
   forbidden_origin: 403,
+  /** This server takes no attachments (turned off, or no bucket on Vercel). */
+  attachments_off: 403,
   not_found: 404,
   method_not_allowed: 405,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  /** A file of a kind that cannot be attached, by its content. */
+  unsupported_file: 415,
   rate_limited: 429,
   // nginx's convention for a client that closed the request; nobody reads this response.
   request_cancelled: 499,

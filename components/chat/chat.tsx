@@ -18,6 +18,8 @@ export interface ChatModel {
   id: string;
   label: string;
   offline: boolean;
+  /** Whether it takes images; the composer refuses them for one that does not. */
+  images: boolean;
 }
 
 

@@ -1,8 +1,13 @@
 'use client';
 
-import { useState, type FormEvent, type KeyboardEvent, type Ref } from 'react';
+import { useRef, useState, type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent, type Ref } from 'react';
 import { Button } from '@/components/ui/button';
+import { PaperclipIcon } from '@/components/ui/icons';
+import { useAttachments } from '@/hooks/use-attachments';
+import { isImageType, PICKER_ACCEPT } from '@/lib/attachments/limits';
+import type { AttachmentPart } from '@/lib/chat/message';
 import { ariaKeys } from '@/lib/chat/shortcuts';
+import { PendingFiles } from './attachments';
 import type { ChatModel } from './chat';
 
 interface ComposerProps {
@@ -12,20 +17,49 @@ interface ComposerProps {
   onModelChange(id: string): void;
   /** A request is in flight: the button is Stop. */
   busy: boolean;
-  onSend(text: string): void;
+  onSend(text: string, files: AttachmentPart[]): void;
   onStop(): void;
   /** The message box, for the shortcut that focuses it. */
   inputRef?: Ref<HTMLTextAreaElement>;
 }
 
-/** Enter sends, Shift+Enter makes a new line, nothing is sent while an IME is composing. */
+/**
+ * Enter sends, Shift+Enter makes a new line, nothing is sent while an IME is composing. Files are
+ * pasted, dropped or picked, and upload at once; the message waits only for those still uploading.
+ */
 export function Composer({ busy, onSend, onStop, models, modelId, onModelChange, inputRef }: ComposerProps) {
   const [text, setText] = useState('');
+  const [dragging, setDragging] = useState(false);
+  const attachments = useAttachments();
+  const picker = useRef<HTMLInputElement>(null);
+  const model = models.find((m) => m.id === modelId);
+  const ready = attachments.files.flatMap((file) => (file.state === 'ready' && file.part ? [file.part] : []));
+  const uploading = attachments.files.some((file) => file.state === 'uploading');
+  const refusedImages = model && !model.images && ready.some((part) => isImageType(part.mediaType));
+  const canSend = (text.trim() !== '' || ready.length > 0) && !uploading && !refusedImages;
 
   const submit = () => {
-    if (!text.trim()) return;
-    onSend(text);
+    if (!canSend) return;
+    onSend(text, ready);
     setText('');
+    attachments.clear();
+  };
+  const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
+    const files = [...event.clipboardData.files];
+    if (files.length === 0) return;
+    event.preventDefault();
+    attachments.add(files);
+  };
+  const onDragOver = (event: DragEvent) => {
+    if (!event.dataTransfer.types.includes('Files')) return;
+    event.preventDefault();
+    setDragging(true);
+  };
+  const onDrop = (event: DragEvent) => {
+    setDragging(false);
+    if (event.dataTransfer.files.length === 0) return;
+    event.preventDefault();
+    attachments.add([...event.dataTransfer.files]);
   };
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -39,7 +73,19 @@ export function Composer({ busy, onSend, onStop, models, modelId, onModelChange,
   };
 
   return (
-    <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-2 rounded-2xl border border-line bg-surface p-2 shadow-sm focus-within:border-accent">
+    <form
+      onSubmit={onSubmit}
+      onDragOver={onDragOver}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
+      className={`flex flex-wrap items-end gap-2 rounded-2xl border bg-surface p-2 shadow-sm focus-within:border-accent ${dragging ? 'border-accent border-dashed' : 'border-line'}`}
+    >
+      <PendingFiles files={attachments.files} onRemove={attachments.remove} />
+      {refusedImages && (
+        <p role="status" className="basis-full px-2 text-sm text-danger">
+          {model.label} does not take images. Choose another model, or remove the images.
+        </p>
+      )}
       <textarea
         ref={inputRef}
         aria-label="Message"
@@ -48,11 +94,27 @@ export function Composer({ busy, onSend, onStop, models, modelId, onModelChange,
         value={text}
         onChange={(event) => setText(event.target.value)}
         onKeyDown={onKeyDown}
+        onPaste={onPaste}
         rows={1}
         autoFocus
         className="max-h-48 min-h-9 min-w-0 flex-1 basis-full resize-none sm:basis-0 bg-transparent px-2 py-1.5 leading-6 outline-none [field-sizing:content] placeholder:text-ink-muted"
       />
-      <div className="ml-auto flex items-end gap-2">
+      <div className="flex w-full items-end gap-2 sm:w-auto">
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          accept={PICKER_ACCEPT}
+          hidden
+          onChange={(event) => {
+            attachments.add([...(event.target.files ?? [])]);
+            event.target.value = '';
+          }}
+        />
+        <Button variant="ghost" aria-label="Attach files" title="Attach images, PDFs or text files" onClick={() => picker.current?.click()}>
+          <PaperclipIcon />
+        </Button>
+        <span className="flex-1" />
         {models.length > 1 && (
           <select
             aria-label="Model"
@@ -74,7 +136,7 @@ export function Composer({ busy, onSend, onStop, models, modelId, onModelChange,
             Stop
           </Button>
         ) : (
-          <Button type="submit" disabled={!text.trim()}>
+          <Button type="submit" disabled={!canSend}>
             Send
           </Button>
         )}

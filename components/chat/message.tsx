@@ -2,8 +2,9 @@
 
 import { memo, useState, type KeyboardEvent } from 'react';
 import { Button } from '@/components/ui/button';
-import { messageText, type ChatMessage, type MessageStatus } from '@/lib/chat/message';
+import { attachmentsOf, messageText, partText, type ChatMessage, type MessageStatus } from '@/lib/chat/message';
 import { usagePhrases } from '@/lib/chat/usage-line';
+import { MessageFiles } from './attachments';
 import { LazyMarkdown } from './lazy-markdown';
 
 export interface MessageActions {
@@ -62,9 +63,12 @@ function UserMessage({ message, version, versions, onSwitch, onEdit }: MessagePr
   }
   return (
     <div className="group ml-auto flex max-w-[85%] flex-col items-end gap-1">
-      <div data-role="user" className="rounded-2xl bg-surface-raised px-4 py-2.5 leading-7 whitespace-pre-wrap break-words">
-        {text}
-      </div>
+      <MessageFiles files={attachmentsOf(message)} />
+      {text && (
+        <div data-role="user" className="rounded-2xl bg-surface-raised px-4 py-2.5 leading-7 whitespace-pre-wrap break-words">
+          {text}
+        </div>
+      )}
       <div className="flex items-center gap-1 text-xs text-ink-muted">
         <VersionSwitcher id={message.id} version={version} versions={versions} onSwitch={onSwitch} />
         <button type="button" onClick={() => setDraft(text)} className="rounded px-2 py-1 hover:bg-surface-raised hover:text-ink">
@@ -78,11 +82,11 @@ function UserMessage({ message, version, versions, onSwitch, onEdit }: MessagePr
 function AssistantMessage({ message, version, versions, canRegenerate, onSwitch, onRegenerate }: MessageProps) {
   const status = message.status ?? 'done';
   const streaming = status === 'streaming';
-  const empty = message.parts.every((part) => !part.text);
+  const empty = message.parts.every((part) => !partText(part));
   return (
     <article data-role="assistant" data-status={status} aria-busy={streaming} className="min-w-0 break-words">
       {message.parts.map((part, index) =>
-        part.type === 'reasoning' ? (
+        part.type === 'file' ? null : part.type === 'reasoning' ? (
           <details key={index} className="mb-3 rounded-lg border border-line px-3 py-2 text-sm text-ink-muted">
             <summary className="cursor-pointer select-none">{streaming && part.state === 'streaming' ? 'Thinking…' : 'Reasoning'}</summary>
             <p className="mt-2 whitespace-pre-wrap">{part.text}</p>

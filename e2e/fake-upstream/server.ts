@@ -9,8 +9,8 @@ export interface RequestRecord {
   /** Which vendor's API was called. */
   api: 'openai' | 'anthropic';
   model: string;
-  /** System instructions first (Anthropic's `system` included), then the turns, as plain text. */
-  messages: { role: string; content: string }[];
+  /** System instructions first (Anthropic's `system` included), then the turns, as plain text, with the images each carried. */
+  messages: { role: string; content: string; images?: RecordedImage[] }[];
   maxTokens?: number;
   temperature?: number;
   receivedAt: number;
@@ -22,6 +22,13 @@ export interface RequestRecord {
   completedAt?: number;
   /** The client closed the connection before the response was complete. */
   disconnectedAt?: number;
+}
+
+/** An image a request carried: its type and size when sent inline, or the URL it named. */
+export interface RecordedImage {
+  mediaType?: string;
+  bytes?: number;
+  url?: string;
 }
 
 export interface FakeUpstream {
@@ -64,8 +71,28 @@ export async function startFakeUpstream(options: { port?: number; host?: string 
   };
 }
 
-type Content = string | { type: string; text?: string }[];
+/** A content part in either vendor's shape: text, OpenAI's image_url, Anthropic's image. */
+interface ContentPart {
+  type: string;
+  text?: string;
+  image_url?: { url: string };
+  source?: { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
+}
+type Content = string | ContentPart[];
 const flatten = (content: Content) => (typeof content === 'string' ? content : content.map((part) => part.text ?? '').join(''));
+
+function imagesOf(content: Content): RecordedImage[] {
+  if (typeof content === 'string') return [];
+  return content.flatMap((part): RecordedImage[] => {
+    if (part.image_url) {
+      const inline = /^data:([^;,]+);base64,(.*)$/.exec(part.image_url.url);
+      return [inline ? { mediaType: inline[1], bytes: Buffer.from(inline[2]!, 'base64').length } : { url: part.image_url.url }];
+    }
+    if (part.source?.type === 'base64') return [{ mediaType: part.source.media_type, bytes: Buffer.from(part.source.data, 'base64').length }];
+    if (part.source?.type === 'url') return [{ url: part.source.url }];
+    return [];
+  });
+}
 
 /** A chat request in either vendor's shape, as the fake needs it. */
 interface ChatBody {
@@ -96,7 +123,10 @@ async function handle(
   const body = JSON.parse(await readBody(req)) as ChatBody;
   const messages = [
     ...(body.system ? [{ role: 'system', content: flatten(body.system) }] : []),
-    ...body.messages.map((m) => ({ role: m.role, content: flatten(m.content) })),
+    ...body.messages.map((m) => {
+      const images = imagesOf(m.content);
+      return { role: m.role, content: flatten(m.content), ...(images.length > 0 && { images }) };
+    }),
   ];
   const lastUser = messages.findLast((m) => m.role === 'user')?.content ?? '';
   const parsed = parseScenario(lastUser);

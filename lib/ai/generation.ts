@@ -1,6 +1,6 @@
 import 'server-only';
 import { generateId, type FinishReason, type UIMessageChunk } from 'ai';
-import type { ChatPart } from '@/lib/chat/message';
+import type { ReplyPart } from '@/lib/chat/message';
 import type { ModelPrices } from '@/lib/config';
 import { ChatError, SERVER_RESTART_MESSAGE, serverDraining } from '@/lib/errors';
 import { costUsd } from '@/lib/usage/cost';
@@ -249,7 +249,7 @@ export class Generation {
   }
 
   /** The reply's parts so far, as stored and shown. */
-  contentParts(): ChatPart[] {
+  contentParts(): ReplyPart[] {
     return this.parts.map((part) => ({ type: part.type, text: part.text, state: 'done' }));
   }
 

@@ -2,8 +2,10 @@ import 'server-only';
 import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { toExport, type ConversationExport } from '@/lib/chat/export-format';
 import { listApiKeys, type ApiKeySummary } from '@/lib/auth/api-keys';
-import type { Database } from '@/lib/db/database';
-import { apiKeys, authAccounts, authSessions, conversations, identities, messages, passkeys, shares, usageRecords, users } from '@/lib/db/schema';
+import { removeFiles } from '@/lib/attachments/attachments';
+import type { FileStore } from '@/lib/attachments/store';
+import { queryRows, type Database } from '@/lib/db/database';
+import { apiKeys, attachments, authAccounts, authSessions, conversations, identities, messages, passkeys, shares, usageRecords, users } from '@/lib/db/schema';
 
 /** What moved from a guest into an account. */
 export interface MergeResult {
@@ -39,6 +41,7 @@ export async function mergeGuestIntoAccount(db: Database, guestId: string, accou
     ];
     // The guest's share links stay live, now the account's to revoke.
     await tx.update(shares).set(moved).where(eq(shares.identityId, guestId));
+    await tx.update(attachments).set(moved).where(eq(attachments.identityId, guestId));
     return { conversations: movedConversations.length, apiKeys: movedKeys.length, usageRecords: movedUsage.length };
   });
 }
@@ -81,10 +84,17 @@ export async function exportIdentityData(db: Database, identityId: string): Prom
 /**
  * Deletes an account: its conversations and their messages, its API keys, its sessions, passkeys
  * and linked sign-in methods, and the user. Its usage records stay, linked to no one, for the
- * deployment's accounting (the foreign key sets them null). One statement: all of it or none.
+ * deployment's accounting (the foreign key sets them null). One statement: all of it or none;
+ * it names the attached files, whose bytes are then removed from the store.
  */
-export async function deleteAccount(db: Database, userId: string): Promise<void> {
-  await db.execute(sql`with gone as (delete from ${users} where ${users.id} = ${userId}) delete from ${identities} where ${identities.id} = ${userId}`);
+export async function deleteAccount(db: Database, store: FileStore, userId: string): Promise<void> {
+  const files = await queryRows<{ id: string }>(
+    db,
+    sql`with gone_user as (delete from ${users} where ${users.id} = ${userId}),
+             gone as (delete from ${identities} where ${identities.id} = ${userId} returning id)
+        select a.id from ${attachments} a join gone on a.identity_id = gone.id`,
+  );
+  await removeFiles(store, files.map((file) => file.id));
 }
 
 /** Accounts made with a passkey alone have no email; they carry a unique placeholder that can never receive mail. */

@@ -6,6 +6,7 @@ import { eq } from 'drizzle-orm';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { APIError, createAuthMiddleware, isAPIError } from 'better-auth/api';
 import { genericOAuth } from 'better-auth/plugins/generic-oauth';
+import { getFileStore } from '@/lib/attachments/store';
 import { getConfig, type AuthConfig, type RunnelConfig } from '@/lib/config';
 import { getDatabase } from '@/lib/db';
 import type { Database } from '@/lib/db/database';
@@ -219,6 +220,6 @@ export async function endSession(userId: string, sessionId: string): Promise<boo
 /** Closes the account a request is signed into (deleteAccount); returns the Set-Cookie headers that end its session in the browser. */
 export async function closeAccount(headers: Headers, userId: string): Promise<string[]> {
   const signedOut = await (await getAuth()).api.signOut({ headers, returnHeaders: true });
-  await deleteAccount(await getDatabase(), userId);
+  await deleteAccount(await getDatabase(), getFileStore(), userId);
   return signedOut.headers.getSetCookie();
 }

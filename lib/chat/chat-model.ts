@@ -2,7 +2,7 @@ import 'server-only';
 import type { ChatModel } from '@/components/chat/chat';
 import { findModel, getConfig, type ModelConfig } from '@/lib/config';
 
-const toChatModel = (model: ModelConfig): ChatModel => ({ id: model.id, label: model.label, offline: model.provider === 'offline' });
+const toChatModel = (model: ModelConfig): ChatModel => ({ id: model.id, label: model.label, offline: model.provider === 'offline', images: model.images });
 
 /** The models the chat page offers, as the client needs to know them: default first. */
 export function chatModels(): ChatModel[] {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Conversation, StoredMessage } from '@/lib/db/schema';
 import { storableId, storableString } from '@/lib/text/storable';
 import { pathTo } from './tree';
+import { attachmentsOf, messageText } from './message';
 
 /**
  * Runnel's conversation export: the whole tree (every version of every message), so an import
@@ -66,7 +67,8 @@ export function toMarkdown(conversation: Conversation, messages: StoredMessage[]
     const model = message.role === 'assistant' && message.model ? ` (${message.model})` : '';
     const note = message.status === 'done' ? '' : ` — ${message.status}`;
     lines.push(`## ${SPEAKER[message.role]}${model}${note}`, '');
-    lines.push(message.parts.map((part) => part.text).join(''), '');
+    for (const file of attachmentsOf(message)) lines.push(`*Attached: ${file.filename ?? 'a file'}*`, '');
+    lines.push(messageText(message), '');
   }
   return lines.join('\n');
 }

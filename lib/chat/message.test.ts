@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { MessageDraft, messageText } from './message';
+import { MessageDraft, messageText, type ReplyPart } from './message';
 
 test('builds text, reasoning and deep-merged metadata from chunks', () => {
   const draft = new MessageDraft('local');
@@ -28,7 +28,7 @@ test('builds text, reasoning and deep-merged metadata from chunks', () => {
   });
   // Snapshots are independent of later chunks.
   expect(messageText(midway)).toBe('Hel');
-  expect(midway.parts[1]?.state).toBe('streaming');
+  expect((midway.parts[1] as ReplyPart | undefined)?.state).toBe('streaming');
 });
 
 test('an error keeps the partial text and closes open parts', () => {

@@ -1,4 +1,4 @@
-import type { ReasoningUIPart, TextUIPart, UIMessageChunk } from 'ai';
+import type { FileUIPart, ReasoningUIPart, TextUIPart, UIMessageChunk } from 'ai';
 
 /** Client-safe: the chat message as the browser keeps it, and how stream chunks build one. */
 
@@ -14,7 +14,21 @@ export interface MessageMetadata {
   [key: string]: unknown;
 }
 
-export type ChatPart = TextUIPart | ReasoningUIPart;
+/**
+ * A file a person attached: the AI SDK's file part, whose `url` is the file's address on this
+ * server (`/api/attachments/<id>`), with what the chip beside it shows.
+ */
+export interface AttachmentPart extends FileUIPart {
+  /** Bytes. */
+  size?: number;
+  /** A document's text as the model reads it, in tokens; unset for images. */
+  tokens?: number;
+}
+
+export type ChatPart = TextUIPart | ReasoningUIPart | AttachmentPart;
+
+/** The parts a reply streams; only user messages carry files. */
+export type ReplyPart = TextUIPart | ReasoningUIPart;
 
 export interface ChatMessage {
   id: string;
@@ -27,11 +41,17 @@ export interface ChatMessage {
   error?: string;
 }
 
-export function messageText(message: ChatMessage): string {
+export function messageText(message: Pick<ChatMessage, 'parts'>): string {
   let text = '';
   for (const part of message.parts) if (part.type === 'text') text += part.text;
   return text;
 }
+
+/** A part's text: a file part has none. */
+export const partText = (part: ChatPart): string => (part.type === 'file' ? '' : part.text);
+
+export const attachmentsOf = (message: Pick<ChatMessage, 'parts'>): AttachmentPart[] =>
+  message.parts.filter((part): part is AttachmentPart => part.type === 'file');
 
 /**
  * An assistant message being assembled from chunks. Mutable on purpose: chunks arrive far more
@@ -42,8 +62,8 @@ export class MessageDraft {
   status: MessageStatus = 'streaming';
   error: string | undefined;
   metadata: MessageMetadata = {};
-  private readonly parts: ChatPart[] = [];
-  private readonly open = new Map<string, ChatPart>();
+  private readonly parts: ReplyPart[] = [];
+  private readonly open = new Map<string, ReplyPart>();
 
   constructor(id: string) {
     this.id = id;
@@ -112,8 +132,8 @@ export class MessageDraft {
     };
   }
 
-  private startPart(type: 'text' | 'reasoning', id: string): ChatPart {
-    const part: ChatPart = { type, text: '', state: 'streaming' };
+  private startPart(type: 'text' | 'reasoning', id: string): ReplyPart {
+    const part: ReplyPart = { type, text: '', state: 'streaming' };
     this.parts.push(part);
     this.open.set(id, part);
     return part;

@@ -1,5 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
+import { attachmentIdOf } from '@/lib/attachments/parts';
+import { FILES_PER_MESSAGE, formatBytes } from '@/lib/attachments/limits';
 import { ChatError } from '@/lib/errors';
 import { storableId, storableString } from '@/lib/text/storable';
 
@@ -14,10 +16,14 @@ export const LIMITS = {
 const id = storableId(LIMITS.idChars);
 
 // Assistant messages from AI SDK clients also carry `step-start`, `reasoning`, `tool-*` parts;
-// they are accepted and not sent upstream.
+// they are accepted and not sent upstream. File parts name files uploaded to /api/attachments.
 const Part = z
-  .looseObject({ type: z.string().min(1).max(100), text: storableString(LIMITS.textChars).optional() })
-  .refine((part) => part.type !== 'text' || part.text !== undefined, { message: 'a text part needs a text', path: ['text'] });
+  .looseObject({ type: z.string().min(1).max(100), text: storableString(LIMITS.textChars).optional(), url: z.string().max(2000).optional() })
+  .refine((part) => part.type !== 'text' || part.text !== undefined, { message: 'a text part needs a text', path: ['text'] })
+  .refine((part) => part.type !== 'file' || attachmentIdOf(part.url ?? '') !== undefined, {
+    message: 'a file part must name a file uploaded to /api/attachments (its url is /api/attachments/<id>)',
+    path: ['url'],
+  });
 
 const Message = z.object({
   // AI SDK clients may send messages without ids.
@@ -35,15 +41,18 @@ export const ChatRequestSchema = z.object({
     .min(1)
     .max(LIMITS.messages)
     .refine((messages) => messages.at(-1)?.role === 'user', 'the last message must be from the user')
-    .refine((messages) => hasText(messages.at(-1)), 'the last message has no text'),
+    .refine((messages) => hasContent(messages.at(-1)), 'the last message has no text and no files')
+    .refine((messages) => fileCount(messages.at(-1)) <= FILES_PER_MESSAGE, `a message can carry at most ${FILES_PER_MESSAGE} files`),
   trigger: z.enum(['submit-message', 'regenerate-message']).default('submit-message'),
   messageId: id.optional(),
   model: id.optional(),
 });
 
-function hasText(message: z.infer<typeof Message> | undefined): boolean {
-  return Boolean(message?.parts.some((part) => part.type === 'text' && part.text?.trim()));
+function hasContent(message: z.infer<typeof Message> | undefined): boolean {
+  return Boolean(message?.parts.some((part) => (part.type === 'text' && part.text?.trim()) || part.type === 'file'));
 }
+
+const fileCount = (message: z.infer<typeof Message> | undefined) => message?.parts.filter((part) => part.type === 'file').length ?? 0;
 
 export type ChatRequest = z.infer<typeof ChatRequestSchema>;
 
@@ -52,13 +61,13 @@ export async function parseChatRequest(request: Request): Promise<ChatRequest> {
   return parseJsonBody(request, ChatRequestSchema);
 }
 
-/** A JSON body (at most 1 MB) validated by `schema`, or a ChatError that names the problem. */
-export async function parseJsonBody<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
+/** A JSON body (at most `limit` bytes, 1 MB unless said) validated by `schema`, or a ChatError that names the problem. */
+export async function parseJsonBody<T extends z.ZodType>(request: Request, schema: T, limit: number = LIMITS.bodyBytes): Promise<z.infer<T>> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/json\b/i.test(type)) {
     throw new ChatError('unsupported_media_type', 'Send the request body as JSON (Content-Type: application/json).');
   }
-  const raw = await readBodyText(request, LIMITS.bodyBytes);
+  const raw = await readBodyText(request, limit);
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -82,7 +91,7 @@ function describeIssue(error: z.ZodError): string {
 
 /** Reads the body up to `limit` bytes, stopping early (413) instead of buffering an unbounded upload. */
 async function readBodyText(request: Request, limit: number): Promise<string> {
-  const tooLarge = () => new ChatError('payload_too_large', `The request body is larger than ${limit / 1024 / 1024} MB.`);
+  const tooLarge = () => new ChatError('payload_too_large', `The request body is larger than ${formatBytes(limit)}.`);
   const declared = Number(request.headers.get('content-length'));
   if (declared > limit) throw tooLarge();
   if (!request.body) return '';

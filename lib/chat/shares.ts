@@ -5,6 +5,7 @@ import type { Database } from '@/lib/db/database';
 import { conversationMessages, getConversation } from '@/lib/db/queries';
 import { conversations, shares, type Share } from '@/lib/db/schema';
 import { ChatError } from '@/lib/errors';
+import { attachmentsOf, messageText } from './message';
 import { pathTo } from './tree';
 
 /** A share link's id: 128 random bits, base64url. Anything else is no link at all. */
@@ -40,11 +41,14 @@ export async function revokeShare(db: Database, identityId: string, shareId: str
   return revoked.length > 0;
 }
 
-/** What a shared page shows: the title, and who said what, as text. Nothing else leaves: no usage, cost, ids or files. */
+/**
+ * What a shared page shows: the title, and who said what, as text, with the names of the files
+ * attached. Nothing else leaves: no usage, cost, ids, nor the files or their addresses.
+ */
 export interface SharedConversation {
   title: string;
   sharedAt: Date;
-  messages: { role: 'user' | 'assistant' | 'system'; text: string }[];
+  messages: { role: 'user' | 'assistant' | 'system'; text: string; files: string[] }[];
 }
 
 export async function sharedConversation(db: Database, shareId: string): Promise<SharedConversation | undefined> {
@@ -60,7 +64,9 @@ export async function sharedConversation(db: Database, shareId: string): Promise
   return {
     title: found.share.title,
     sharedAt: found.share.createdAt,
-    messages: path.map((message) => ({ role: message.role, text: message.parts.map((part) => (part.type === 'text' ? part.text : '')).join('') })).filter((m) => m.text),
+    messages: path
+      .map((message) => ({ role: message.role, text: messageText(message), files: attachmentsOf(message).map((file) => file.filename ?? 'a file') }))
+      .filter((m) => m.text || m.files.length > 0),
   };
 }
 

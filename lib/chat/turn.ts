@@ -1,13 +1,18 @@
 import 'server-only';
 import type { PromptMessage } from '@/lib/ai/providers/types';
+import { attachmentPart, attachmentsFor, claimAttachments } from '@/lib/attachments/attachments';
+import { assertModelSees, attachmentIds, promptFiles, sameImages, toPrompt, type PromptFiles } from '@/lib/attachments/prompt';
+import { getFileStore } from '@/lib/attachments/store';
+import type { ModelConfig } from '@/lib/config';
 import { pathTo } from '@/lib/chat/tree';
 import type { Database } from '@/lib/db/database';
 import { ensureIdentityRow } from '@/lib/auth/session';
 import { addMessage, conversationMessages, createConversation, getConversation, setConversationModel, startConversation } from '@/lib/db/queries';
-import type { Conversation, StoredMessage } from '@/lib/db/schema';
+import type { Attachment, Conversation, StoredMessage } from '@/lib/db/schema';
 import { ChatError } from '@/lib/errors';
 import { cutText } from '@/lib/text/storable';
 import { knownInstructions, rememberInstructions } from './instructions';
+import { attachmentsOf, partText, type ChatPart } from './message';
 import type { ChatRequest } from './request';
 
 /** A user turn, stored, and the conversation as the model must see it. */
@@ -40,19 +45,40 @@ const TITLE_CHARS = 80;
  * message are stored, in one statement. A later message needs the stored history first (the
  * server owns history); the prompt then comes from it.
  */
-export async function beginTurn(db: Database, identityId: string, request: ChatRequest, model: string): Promise<PendingTurn> {
+export async function beginTurn(db: Database, identityId: string, request: ChatRequest, model: TurnModel): Promise<PendingTurn> {
   const last = request.messages.at(-1)!;
   const started = { conversationId: request.id, userMessageId: last.id };
+  const files = await sentFiles(db, identityId, request.id, last);
+  const parts = userParts(last, files);
   if (request.messages.length === 1) {
     // A new chat starts with the identity's custom instructions as its system prompt: as this
     // process knows them, checked against the stored ones by the statement that stores the chat.
-    const turns = [{ role: 'user' as const, parts: userParts(last) }];
-    const prompt = toPrompt(turns, knownInstructions(identityId) ?? null);
-    return { ...started, prompt, stored: storeFirstMessage(db, identityId, request, model, turns) };
+    const turns = [{ role: 'user' as const, parts }];
+    const loaded = await promptFiles(getFileStore(), files);
+    const prompt = toPrompt(turns, knownInstructions(identityId) ?? null, loaded);
+    assertModelSees(prompt, model);
+    return { ...started, prompt, stored: storeFirstMessage(db, identityId, request, model, { parts, turns, loaded }) };
   }
   await ensureIdentityRow(db, identityId);
-  const turn = await prepareTurn(db, identityId, request, model);
+  const turn = await prepareTurn(db, identityId, request, model, parts);
+  assertModelSees(turn.prompt, model);
   return { ...started, prompt: turn.prompt, stored: Promise.resolve(turn.prompt) };
+}
+
+/** What of the model a turn needs: its id, and whether it may be shown images. */
+export type TurnModel = Pick<ModelConfig, 'id' | 'label' | 'images'>;
+
+/**
+ * The files the new message carries, as this identity's attachments that may go into this
+ * conversation; a ChatError if one is not (another identity's, another conversation's, deleted).
+ */
+async function sentFiles(db: Database, identityId: string, conversationId: string, message: ChatRequest['messages'][number]): Promise<Attachment[]> {
+  const ids = attachmentIds(message.parts as ChatPart[]);
+  const rows = await attachmentsFor(db, identityId, conversationId, ids);
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const found = ids.flatMap((id) => byId.get(id) ?? []);
+  if (found.length < ids.length) throw new ChatError('invalid_request', 'An attached file was not found: it may have been removed. Attach it again.');
+  return found;
 }
 
 /**
@@ -63,14 +89,15 @@ async function storeFirstMessage(
   db: Database,
   identityId: string,
   request: ChatRequest,
-  model: string,
-  turns: Pick<StoredMessage, 'role' | 'parts'>[],
+  model: TurnModel,
+  first: { parts: ChatPart[]; turns: Pick<StoredMessage, 'role' | 'parts'>[]; loaded: PromptFiles },
 ): Promise<PromptMessage[]> {
   const message = request.messages[0]!;
-  const created = await startConversation(db, { id: request.id, identityId, title: titleFrom(message), model, message: { id: message.id, parts: userParts(message) } });
-  if (!created) return (await prepareTurn(db, identityId, request, model)).prompt;
+  const created = await startConversation(db, { id: request.id, identityId, title: titleFrom(first.parts), model: model.id, message: { id: message.id, parts: first.parts } });
+  if (!created) return (await prepareTurn(db, identityId, request, model, first.parts)).prompt;
+  await claimAttachments(db, identityId, request.id, attachmentIds(first.parts));
   rememberInstructions(identityId, created.systemPrompt);
-  return toPrompt(turns, created.systemPrompt);
+  return toPrompt(first.turns, created.systemPrompt, first.loaded);
 }
 
 /**
@@ -79,10 +106,10 @@ async function storeFirstMessage(
  * database, so a client cannot forge them. Resolves once the user message is stored, so no
  * answer is shown (or saved) before it and it is never lost.
  */
-export async function prepareTurn(db: Database, identityId: string, request: ChatRequest, model: string): Promise<Turn> {
-  const last = request.messages.at(-1)!; // validated: a user message with text
-  const { conversation, created } = await findOrCreateConversation(db, identityId, request.id, titleFrom(last), model);
-  if (!created && conversation.model !== model) await setConversationModel(db, identityId, conversation.id, model);
+async function prepareTurn(db: Database, identityId: string, request: ChatRequest, model: TurnModel, parts: ChatPart[]): Promise<Turn> {
+  const last = request.messages.at(-1)!; // validated: a user message with text or files
+  const { conversation, created } = await findOrCreateConversation(db, identityId, request.id, titleFrom(parts), model.id);
+  if (!created && conversation.model !== model.id) await setConversationModel(db, identityId, conversation.id, model.id);
   const stored = created ? [] : ((await conversationMessages(db, identityId, conversation.id)) ?? []);
   const known = new Map(stored.map((m) => [m.id, m]));
 
@@ -95,11 +122,14 @@ export async function prepareTurn(db: Database, identityId: string, request: Cha
       conversationId: conversation.id,
       parentId: nearestStoredAncestor(request.messages, known) ?? null,
       role: 'user',
-      parts: userParts(last),
+      parts,
     });
+    await claimAttachments(db, identityId, conversation.id, attachmentIds(parts));
     stored.push(user);
   }
-  return { conversation, userMessageId: user.id, prompt: toPrompt(pathTo(stored, user.id), conversation.systemPrompt) };
+  const path = pathTo(stored, user.id);
+  const files = await attachmentsFor(db, identityId, conversation.id, path.flatMap((message) => attachmentIds(message.parts)));
+  return { conversation, userMessageId: user.id, prompt: toPrompt(path, conversation.systemPrompt, await promptFiles(getFileStore(), files)) };
 }
 
 async function findOrCreateConversation(
@@ -127,24 +157,22 @@ function nearestStoredAncestor(messages: ChatRequest['messages'], known: Map<str
   return undefined;
 }
 
-/** What is stored of a user message: its text parts. */
-const userParts = (message: ChatRequest['messages'][number]) =>
-  message.parts.filter((part) => part.type === 'text').map((part) => ({ type: 'text' as const, text: part.text ?? '' }));
+/** What is stored of a user message: its files, as the server knows them, then its text. */
+const userParts = (message: ChatRequest['messages'][number], files: Attachment[]): ChatPart[] => [
+  ...files.map(attachmentPart),
+  ...message.parts.filter((part) => part.type === 'text').map((part) => ({ type: 'text' as const, text: part.text ?? '' })),
+];
 
 /** Whether two prompts say the same: an early request was sent with the right one. */
 export const samePrompt = (a: PromptMessage[], b: PromptMessage[]): boolean =>
-  a.length === b.length && a.every((message, i) => message.role === b[i]!.role && message.content === b[i]!.content);
+  a.length === b.length &&
+  a.every((message, i) => message.role === b[i]!.role && message.content === b[i]!.content && sameImages(message.images, b[i]!.images));
 
-/** The turns as the model sees them, after the conversation's system prompt if it has one. */
-function toPrompt(path: Pick<StoredMessage, 'role' | 'parts'>[], systemPrompt: string | null): PromptMessage[] {
-  const turns = path.flatMap((message) => {
-    const content = message.parts.map((part) => (part.type === 'text' ? part.text : '')).join('');
-    return content ? [{ role: message.role, content }] : [];
-  });
-  return systemPrompt ? [{ role: 'system', content: systemPrompt }, ...turns] : turns;
+/** A message's title: its words, or the first file's name when it has none. */
+function titleFrom(parts: ChatPart[]): string {
+  const text = titleFromText(parts.map(partText).join(' '));
+  return text || titleFromText(attachmentsOf({ parts })[0]?.filename ?? '');
 }
-
-const titleFrom = (message: ChatRequest['messages'][number]) => titleFromText(message.parts.map((part) => part.text ?? '').join(' '));
 
 /** A conversation's title: its first words, on one line. */
 export function titleFromText(text: string): string {

@@ -96,14 +96,6 @@ export async function setConversationModel(db: Database, identityId: string, id:
     .where(and(eq(conversations.id, id), eq(conversations.identityId, identityId)));
 }
 
-export async function deleteConversation(db: Database, identityId: string, id: string): Promise<boolean> {
-  const rows = await db
-    .delete(conversations)
-    .where(and(eq(conversations.id, id), eq(conversations.identityId, identityId)))
-    .returning({ id: conversations.id });
-  return rows.length > 0;
-}
-
 /** All of a conversation's messages (the whole tree), oldest first, or undefined if not the identity's. */
 export async function conversationMessages(db: Database, identityId: string, conversationId: string): Promise<StoredMessage[] | undefined> {
   const conversation = await getConversation(db, identityId, conversationId);

@@ -162,6 +162,31 @@ export const shares = pgTable(
   (table) => [index('shares_identity_idx').on(table.identityId, table.createdAt)],
 );
 
+/**
+ * A file a person attached to a message. The bytes live in the file store (lib/attachments/store.ts)
+ * under the row's id; a document's text is kept here, as the model reads it. A file is the
+ * identity's, and once sent, its conversation's: it goes with either.
+ */
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    identityId: ownerIdentity(),
+    /** Unset until the message it was attached to is stored. */
+    conversationId: text('conversation_id').references(() => conversations.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['image', 'document'] }).notNull(),
+    /** As found in the content, never as declared by the uploader. */
+    mediaType: text('media_type').notNull(),
+    name: text('name').notNull(),
+    size: integer('size').notNull(),
+    /** A document's text; null for images. */
+    text: text('text'),
+    tokens: integer('tokens'),
+    createdAt: createdAt(),
+  },
+  (table) => [index('attachments_identity_idx').on(table.identityId, table.createdAt), index('attachments_conversation_idx').on(table.conversationId)],
+);
+
 // Accounts, as better-auth (lib/auth/auth.ts) stores them: its models user, session, account,
 // verification and passkey, in tables named for Runnel. A user's id is its identity's id.
 const authId = () => text('id').primaryKey();
@@ -252,6 +277,7 @@ export const passkeys = pgTable(
 
 export type Identity = typeof identities.$inferSelect;
 export type Share = typeof shares.$inferSelect;
+export type Attachment = typeof attachments.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
 export type Conversation = typeof conversations.$inferSelect;
 export type StoredMessage = typeof messages.$inferSelect;

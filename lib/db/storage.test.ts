@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { deleteConversationAndFiles } from '@/lib/attachments/attachments';
+import { createDiskStore } from '@/lib/attachments/disk-store';
+import { messageText } from '@/lib/chat/message';
 import { newestLeafUnder, pathTo, siblingsOf } from '@/lib/chat/tree';
 import { createTestDatabase } from '@/lib/testing/postgres';
 import { openDatabase, queryRows, recoverInterruptedReplies, type DatabaseHandle } from './database';
@@ -12,7 +15,6 @@ import {
   conversationMessages,
   createConversation,
   createIdentity,
-  deleteConversation,
   getConversation,
   listConversations,
   renameConversation,
@@ -29,6 +31,8 @@ const postgres = await createTestDatabase();
 /** Every migration applies once: as many journal rows as migrations written. */
 const MIGRATIONS = (JSON.parse(readFileSync('lib/db/migrations/meta/_journal.json', 'utf8')) as { entries: unknown[] }).entries.length;
 const pgliteDir = mkdtempSync(path.join(tmpdir(), 'runnel-pglite-'));
+// Conversations' files, for the deletions here (none have any).
+const files = createDiskStore(path.join(pgliteDir, 'attachments'));
 afterAll(async () => {
   await postgres?.drop();
   rmSync(pgliteDir, { recursive: true, force: true });
@@ -73,6 +77,7 @@ describe.each(drivers)('storage on $name', ({ name, available, open }) => {
     );
     expect(tables.map((row) => row.table_name)).toEqual([
       'api_keys',
+      'attachments',
       'auth_accounts',
       'auth_sessions',
       'auth_verifications',
@@ -135,7 +140,7 @@ describe.each(drivers)('storage on $name', ({ name, available, open }) => {
     expect(await listConversations(db, stranger.id, { search: 'secret' })).toEqual([]);
     expect(await renameConversation(db, stranger.id, c, 'mine now')).toBe(false);
     expect(await setActiveLeaf(db, stranger.id, c, m.id)).toBe(false);
-    expect(await deleteConversation(db, stranger.id, c)).toBe(false);
+    expect(await deleteConversationAndFiles(db, files, stranger.id, c)).toBe(false);
     // Nor take its id: creating it again is refused, whoever asks.
     expect(await createConversation(db, { id: c, identityId: stranger.id, title: 'squat' })).toBeUndefined();
     expect((await getConversation(db, owner.id, c))?.title).toBe('Private');
@@ -156,7 +161,7 @@ describe.each(drivers)('storage on $name', ({ name, available, open }) => {
 
     expect(await renameConversation(db, me.id, older, 'Sourdough')).toBe(true);
     expect((await listConversations(db, me.id)).map((c) => c.title)).toEqual(['Sourdough', 'Trip']);
-    expect(await deleteConversation(db, me.id, newer)).toBe(true);
+    expect(await deleteConversationAndFiles(db, files, me.id, newer)).toBe(true);
     expect(await conversationMessages(db, me.id, newer)).toBeUndefined();
     const orphans = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from ${messages} where ${messages.conversationId} = ${newer}`);
     expect(orphans).toEqual([{ n: 0 }]);
@@ -182,7 +187,7 @@ describe.each(drivers)('storage on $name', ({ name, available, open }) => {
     await setActiveLeaf(db, newcomer, c1, 'u');
     await saveReplies(db, [reply(c1, { parts: text('Whole answer'), status: 'done', usage: { outputTokens: 2 }, durationMs: 12 }), reply(c2, { parts: text('Wh'), status: 'stopped' })]);
     const [m1, m2] = [(await conversationMessages(db, newcomer, c1))!, (await conversationMessages(db, newcomer, c2))!];
-    expect(m1.map((m) => [m.id, m.status, m.parts[0]?.text])).toEqual([['u', 'done', 'Hi'], ['a', 'done', 'Whole answer']]);
+    expect(m1.map((m) => [m.id, m.status, messageText(m)])).toEqual([['u', 'done', 'Hi'], ['a', 'done', 'Whole answer']]);
     expect(m1[1]).toMatchObject({ role: 'assistant', model: 'fake', usage: { outputTokens: 2 }, durationMs: 12 });
     expect(m2[1]).toMatchObject({ status: 'stopped', parts: text('Wh') });
     // The first save made each reply its conversation's leaf; a later save leaves the leaf alone.

@@ -35,6 +35,7 @@ function* replayChunks(reply: StoredMessage): Generator<UIMessageChunk> {
   const model = reply.model ?? undefined;
   yield { type: 'start', messageId: reply.id, messageMetadata: { model, modelLabel: model && (modelLabel(model) ?? model) } };
   for (const [index, part] of reply.parts.entries()) {
+    if (part.type === 'file') continue; // replies carry none
     const id = `${reply.id}-${index}`;
     yield { type: `${part.type}-start`, id };
     if (part.text) yield { type: `${part.type}-delta`, id, delta: part.text };

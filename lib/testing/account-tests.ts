@@ -1,8 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { DELETE as deleteAccountRoute } from '@/app/api/account/route';
 import { GET as exportAccount } from '@/app/api/account/export/route';
+import { DELETE as deleteAccountRoute } from '@/app/api/account/route';
 import { DELETE as signOutSession } from '@/app/api/account/sessions/[id]/route';
+import { GET as getAttachment } from '@/app/api/attachments/[id]/route';
+import { POST as uploadAttachment } from '@/app/api/attachments/route';
 import { GET as authGet, POST as authPost } from '@/app/api/auth/[...all]/route';
 import { POST as chat } from '@/app/api/chat/route';
 import { POST as stopReply } from '@/app/api/chat/[id]/stop/route';
@@ -13,6 +15,8 @@ import { GET as listConversations } from '@/app/api/conversations/route';
 import { GET as listKeys, POST as createKey } from '@/app/api/keys/route';
 import { POST as completions } from '@/app/api/v1/chat/completions/route';
 import { startFakeOidc, type FakeOidc } from '@/e2e/fake-oidc/provider';
+import { attachmentIdOf } from '@/lib/attachments/parts';
+import { getFileStore } from '@/lib/attachments/store';
 import { mergeGuestIntoAccount } from '@/lib/auth/account-data';
 import { getDatabase } from '@/lib/db';
 import { queryRows } from '@/lib/db/database';
@@ -70,6 +74,16 @@ export function accountTests(configure: (env: Record<string, string>) => void): 
     const response = await authGet(appRequest('/api/auth/get-session', jar));
     return ((await response.json()) as { user?: { id: string } } | null)?.user?.id;
   };
+  /** Uploads a file as the browser holding `jar`; returns its id. */
+  const uploadAs = async (jar: CookieJar, name: string) => {
+    const form = new FormData();
+    form.append('file', new Blob(['notes of ' + name]), name);
+    const response = await uploadAttachment(appRequest('/api/attachments', jar, { method: 'POST', body: form }));
+    jar.store(response);
+    expect(response.status).toBe(201);
+    return attachmentIdOf(((await response.json()) as { url: string }).url)!;
+  };
+  const fileAs = (jar: CookieJar, id: string) => getAttachment(appRequest(`/api/attachments/${id}`, jar), { params: Promise.resolve({ id }) });
   const identityRow = async (id: string) => (await queryRows<{ kind: string }>(await getDatabase(), sql`select kind from identities where id = ${id}`)).at(0);
   const signIn = async (jar: CookieJar, address: string) => {
     const outcome = await signInWithOidc(jar, address);
@@ -79,11 +93,12 @@ export function accountTests(configure: (env: Record<string, string>) => void): 
     return userId!;
   };
 
-  test('signing in moves a guest’s conversations, API keys and usage into the account; a second guest browser adds its own', async () => {
+  test('signing in moves a guest’s conversations, API keys, files and usage into the account; a second guest browser adds its own', async () => {
     setUp();
     const laptop = new CookieJar();
     const laptopChat = await chatAs(laptop);
     const key = await keyAs(laptop, 'laptop-bot');
+    const file = await uploadAs(laptop, 'draft.txt');
     const guestCookie = laptop.get('runnel_identity')!;
     const guestId = /^([^.]+)/.exec(decodeURIComponent(guestCookie))![1]!;
     const person = email('ana');
@@ -97,6 +112,7 @@ export function accountTests(configure: (env: Record<string, string>) => void): 
     expect((await usageOf(laptopChat))[0]!.identity_id).toBe(accountId);
     const keys = ((await (await listKeys(appRequest('/api/keys', laptop))).json()) as { keys: { id: string }[] }).keys;
     expect(keys.map((k) => k.id)).toEqual([key.summary.id]);
+    expect((await fileAs(laptop, file)).status).toBe(200);
     // The key acts as the account now: its API conversations are the account's.
     const viaKey = await completionWith(key.key, 'via key [[fake tokens=2]]');
     expect(viaKey.status).toBe(200);
@@ -173,13 +189,14 @@ export function accountTests(configure: (env: Record<string, string>) => void): 
     expect((await signOutSession(appRequest('/api/account/sessions/x', ana, { method: 'DELETE' }), { params: Promise.resolve({ id: garbage }) })).status).toBe(404);
   });
 
-  test('export has every conversation; deleting the account removes conversations, keys and sessions and keeps usage, unlinked', async () => {
+  test('export has every conversation; deleting the account removes conversations, keys, files and sessions and keeps usage, unlinked', async () => {
     setUp();
     const jar = new CookieJar();
     const accountId = await signIn(jar, email('cy'));
     const first = await chatAs(jar, 'first [[fake tokens=2]]');
     const second = await chatAs(jar, 'second [[fake tokens=2]]');
     await keyAs(jar, 'cy-bot');
+    const file = await uploadAs(jar, 'cy.txt');
 
     const exported = await exportAccount(appRequest('/api/account/export', jar));
     expect(exported.status).toBe(200);
@@ -201,6 +218,8 @@ export function accountTests(configure: (env: Record<string, string>) => void): 
     expect(await count('auth_sessions', 'user_id')).toBe(0);
     expect(await count('users', 'id')).toBe(0);
     expect(await count('identities', 'id')).toBe(0);
+    expect(await count('attachments', 'identity_id')).toBe(0);
+    expect(await getFileStore().get(file)).toBeUndefined();
     const usage = [...(await usageOf(first)), ...(await usageOf(second))];
     expect(usage).toHaveLength(2);
     expect(usage.every((row) => row.identity_id === null)).toBe(true);

@@ -1,3 +1,4 @@
+import { messageText } from '@/lib/chat/message';
 import { eq, sql } from 'drizzle-orm';
 import { expect, test } from 'vitest';
 import { POST } from '@/app/api/chat/route';
@@ -62,7 +63,7 @@ export function persistenceTests(getFake: () => FakeUpstreamProcess): void {
     const midway = await until(() => stored(body.id), (rows) => rows.some((m) => m.role === 'assistant' && m.parts.length > 0));
     expect(midway.map((m) => m.role)).toEqual(['user', 'assistant']);
     expect(midway[1]).toMatchObject({ status: 'streaming', parentId: body.messages[0]!.id });
-    expect(midway[1]!.parts[0]!.text.length).toBeLessThan(expectedText(parseScenario('[[fake tokens=30]]')).length);
+    expect(messageText(midway[1]!).length).toBeLessThan(expectedText(parseScenario('[[fake tokens=30]]')).length);
 
     const { text } = await reading;
     const final = await until(() => stored(body.id), (rows) => rows[1]?.status === 'done');
@@ -86,7 +87,7 @@ export function persistenceTests(getFake: () => FakeUpstreamProcess): void {
     controller.abort();
     void reader.cancel();
     const rows = await until(() => stored(body.id), (r) => r[1]?.status === 'stopped');
-    expect(rows[1]!.parts[0]?.text).toMatch(/^w0 w1 /);
+    expect(messageText(rows[1]!)).toMatch(/^w0 w1 /);
   });
 
   test('the user message is kept when the upstream fails before answering', async () => {
@@ -265,8 +266,8 @@ export function persistenceTests(getFake: () => FakeUpstreamProcess): void {
     await readChunks(await post({ id: body.id, messages: [...body.messages, { id: replyId, role: 'assistant', parts: [] }, user(randomId('u'), 'After sharing [[fake tokens=1]]')] }, cookie));
     const snapshot = await sharedConversation(await getDatabase(), share.id);
     expect(snapshot?.messages).toEqual([
-      { role: 'user', text: 'Share this [[fake tokens=2]]' },
-      { role: 'assistant', text: 'w0 w1 ' },
+      { role: 'user', text: 'Share this [[fake tokens=2]]', files: [] },
+      { role: 'assistant', text: 'w0 w1 ', files: [] },
     ]);
     expect(JSON.stringify(snapshot)).not.toMatch(/usage|cost|inputTokens/);
 

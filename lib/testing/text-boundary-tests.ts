@@ -1,3 +1,4 @@
+import { messageText } from '@/lib/chat/message';
 import { eq, sql } from 'drizzle-orm';
 import { expect, test } from 'vitest';
 import { POST as chat } from '@/app/api/chat/route';
@@ -36,7 +37,7 @@ export const HOSTILE_TEXTS: Record<string, [sent: string, stored: string]> = {
 export function textBoundaryTests(getFake: () => FakeUpstreamProcess): void {
   const cookieOf = (response: Response) => response.headers.get('set-cookie')!.split(';')[0]!;
   const storedTexts = async (conversationId: string, role: string) =>
-    (await (await getDatabase()).select().from(messages).where(eq(messages.conversationId, conversationId))).filter((m) => m.role === role).map((m) => m.parts.map((p) => p.text).join(''));
+    (await (await getDatabase()).select().from(messages).where(eq(messages.conversationId, conversationId))).filter((m) => m.role === role).map(messageText);
   const json = (body: unknown, headers: Record<string, string> = {}) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
   test('the chat route: the question is stored, titled and sent upstream as the rule says, and answered', async () => {
@@ -64,7 +65,7 @@ export function textBoundaryTests(getFake: () => FakeUpstreamProcess): void {
       const done = rows.filter((m) => m.role === 'assistant' && m.status === 'done');
       return done.length ? done : undefined;
     });
-    const text = reply!.parts.map((p) => p.text).join('');
+    const text = messageText(reply!);
     expect(text).toBe(storableText(expectedText(parseScenario(prompt))));
     expect(text).toContain('split:😀 ');
     expect(text).toContain('a\uFFFDb ');

@@ -41,7 +41,7 @@ export async function POST(request: Request): Promise<Response> {
     const ip = clientIp(request, config.trustedProxies);
     permit = await acquireStreamPermit(config, { identity: `id:${identity.id}`, ip });
     timing.mark('admitted');
-    const turn = await beginTurn(db, identity.id, body, model.id);
+    const turn = await beginTurn(db, identity.id, body, model);
     void turn.stored.then(() => timing.mark('stored'), () => {});
     const ownership = replyOwnership(config, { conversationId: turn.conversationId, identityId: identity.id, requestId });
     const generation = await startReply({

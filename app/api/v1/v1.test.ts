@@ -7,6 +7,7 @@ import { getDatabase } from '@/lib/db';
 import { medianLatency } from '@/lib/testing/chat-client';
 import { queryRows } from '@/lib/db/database';
 import { routeTestEnvironment } from '@/lib/testing/route-environment';
+import { PNG_BYTES } from '@/lib/testing/sample-files';
 import { waitFor } from '@/lib/testing/wait-for';
 import { POST as completions } from './chat/completions/route';
 import { GET as models } from './models/route';
@@ -22,8 +23,9 @@ beforeEach(async () => {
     OPENAI_API_KEY: 'sk-test',
     ANTHROPIC_API_KEY: 'sk-ant-test',
     RUNNEL_MODELS: JSON.stringify([
-      { id: 'gpt', provider: 'openai-compatible', model: 'fake-model', baseURL: env.fake.url },
+      { id: 'gpt', provider: 'openai-compatible', model: 'fake-model', baseURL: env.fake.url, images: true },
       { id: 'claude', provider: 'anthropic', model: 'fake-claude', baseURL: env.fake.anthropicUrl },
+      { id: 'text-only', provider: 'openai-compatible', model: 'fake-text', baseURL: env.fake.url },
     ]),
   });
   key ??= (await createApiKey(await getDatabase(), { name: 'test-suite' })).key;
@@ -95,7 +97,7 @@ describe('the official openai client', () => {
 
   test('lists the configured models', async () => {
     const list = await client().models.list();
-    expect(list.data.map((m) => m.id)).toEqual(['gpt', 'claude']);
+    expect(list.data.map((m) => m.id)).toEqual(['gpt', 'claude', 'text-only']);
   });
 
   test('aborting a stream closes the upstream connection within 10 ms', async () => {
@@ -206,4 +208,39 @@ test('requests are stored like chats, attributed to their key', async () => {
   expect(rows.map((r) => [r.role, r.status])).toEqual([['user', 'done'], ['assistant', 'done']]);
   expect(rows[0]).toMatchObject({ title: 'API: Store me [[fake tokens=2]]', model: 'gpt' });
   expect(rows[1]!.parts).toEqual([{ type: 'text', text: 'w0 w1 ', state: 'done' }]);
+});
+
+describe('images (image_url content parts)', () => {
+  const withImage = (url: string, text: string): OpenAI.ChatCompletionMessageParam[] => [
+    { role: 'user', content: [{ type: 'text', text }, { type: 'image_url', image_url: { url } }] },
+  ];
+  const dataUrl = `data:image/png;base64,${PNG_BYTES.toString('base64')}`;
+
+  test('a data URL reaches the model as the image it is; an https URL is passed on, not fetched', async () => {
+    await client().chat.completions.create({ model: 'gpt', messages: withImage(dataUrl, '[[fake id=v1-img-data tokens=1]]') });
+    expect((await env.fake.record('v1-img-data'))?.messages[0]?.images).toEqual([{ mediaType: 'image/png', bytes: PNG_BYTES.length }]);
+    await client().chat.completions.create({ model: 'claude', messages: withImage('https://images.example/cat.png', '[[fake id=v1-img-url tokens=1]]') });
+    expect((await env.fake.record('v1-img-url'))?.messages[0]?.images).toEqual([{ url: 'https://images.example/cat.png' }]);
+  });
+
+  test.each([
+    ['an http URL', 'http://127.0.0.1:6379/', /data: URL or an https: URL, not http:/],
+    ['a file URL', 'file:///etc/passwd', /data: URL or an https: URL, not file:/],
+    ['a data URL that is no image', `data:image/png;base64,${Buffer.from('just text').toString('base64')}`, /not a PNG, JPEG, WebP or GIF/],
+    ['a data URL that is not base64', 'data:image/png,rawbytes', /not a base64 data URL/],
+  ])('refused before any upstream call: %s', async (_, url, message) => {
+    const error = await client()
+      .chat.completions.create({ model: 'gpt', messages: withImage(url, '[[fake id=v1-img-bad]]') })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error).toMatchObject({ status: 400, code: 'invalid_image_url', param: 'messages', message: expect.stringMatching(message) });
+    expect(await env.fake.record('v1-img-bad')).toBeUndefined();
+  });
+
+  test('a model that takes no images says so', async () => {
+    const error = await client()
+      .chat.completions.create({ model: 'text-only', messages: withImage(dataUrl, 'hi') })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ status: 400, code: 'images_unsupported', message: expect.stringContaining('The model `text-only` does not take images.') });
+  });
 });

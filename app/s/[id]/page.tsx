@@ -30,7 +30,13 @@ export default async function SharedPage({ params }: Props) {
         {share.messages.map((message, index) => (
           <li key={index} data-role={message.role}>
             <p className="mb-1 text-xs font-medium uppercase tracking-wide text-ink-muted">{SPEAKER[message.role]}</p>
-            <div className={`whitespace-pre-wrap break-words leading-7 ${message.role === 'user' ? 'rounded-xl bg-surface-raised px-4 py-3' : ''}`}>{message.text}</div>
+            {message.files.length > 0 && (
+              <p className="mb-1 text-sm text-ink-muted">
+                {/* Names only: the files themselves are not shared. */}
+                Attached: {message.files.join(', ')}
+              </p>
+            )}
+            {message.text && <div className={`whitespace-pre-wrap break-words leading-7 ${message.role === 'user' ? 'rounded-xl bg-surface-raised px-4 py-3' : ''}`}>{message.text}</div>}
           </li>
         ))}
       </ol>

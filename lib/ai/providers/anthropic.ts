@@ -5,7 +5,7 @@ import { DEFAULT_ANTHROPIC_MAX_TOKENS } from '@/lib/config';
 import { ChatError } from '@/lib/errors';
 import { sdkErrorToChatError } from './sdk-errors';
 import { parseEventData, pipeServerSentEvents } from './sse-pipe';
-import type { ChunkSink, Prompt, Provider, ProviderEndpoint, ProviderHealth, TokenUsage, UpstreamStream } from './types';
+import type { ChunkSink, Prompt, PromptMessage, Provider, ProviderEndpoint, ProviderHealth, TokenUsage, UpstreamStream } from './types';
 import { sdkClientOptions } from './upstream-fetch';
 
 const STOP_REASONS: Record<string, FinishReason> = {
@@ -48,7 +48,7 @@ export function createAnthropicProvider(options: ProviderEndpoint): Provider {
 /** Anthropic takes system instructions apart from the turns. */
 function messagesRequest(prompt: Prompt): Anthropic.MessageCreateParamsStreaming {
   const system = prompt.messages.filter((m) => m.role === 'system').map((m) => m.content);
-  const turns = prompt.messages.flatMap((m) => (m.role === 'system' ? [] : [{ role: m.role, content: m.content }]));
+  const turns = prompt.messages.flatMap((m) => (m.role === 'system' ? [] : [toMessageParam({ ...m, role: m.role })]));
   return {
     model: prompt.model,
     max_tokens: prompt.maxOutputTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS,
@@ -60,6 +60,21 @@ function messagesRequest(prompt: Prompt): Anthropic.MessageCreateParamsStreaming
     ...(prompt.stop !== undefined && { stop_sequences: prompt.stop }),
   };
 }
+
+/** A turn as the Messages API takes it: images first (as Anthropic advises), then the text. */
+function toMessageParam(message: PromptMessage & { role: 'user' | 'assistant' }): Anthropic.MessageParam {
+  if (!message.images?.length) return { role: message.role, content: message.content };
+  const images = message.images.map(
+    (image): Anthropic.ImageBlockParam => ({
+      type: 'image',
+      source: 'url' in image ? { type: 'url', url: image.url } : { type: 'base64', media_type: image.mediaType as ImageMediaType, data: Buffer.from(image.data).toString('base64') },
+    }),
+  );
+  return { role: message.role, content: [...images, ...(message.content ? [{ type: 'text' as const, text: message.content }] : [])] };
+}
+
+/** The image types the Messages API names; attachments are only ever these (lib/attachments/limits.ts). */
+type ImageMediaType = Anthropic.Base64ImageSource['media_type'];
 
 type StreamEvent = Anthropic.RawMessageStreamEvent | { type: 'ping' } | { type: 'error'; error?: { type?: string; message?: string } };
 

@@ -10,8 +10,8 @@ export function createOfflineProvider(options: { tokensPerSecond: number }): Pro
   return {
     health: async () => ({ ok: true }),
     async open(prompt: Prompt, signal: AbortSignal): Promise<UpstreamStream> {
-      const question = lastUserText(prompt);
-      const tokens = splitIntoTokens(offlineAnswer(question));
+      const question = prompt.messages.findLast((m) => m.role === 'user');
+      const tokens = splitIntoTokens(offlineAnswer(question?.content.trim() ?? '', question?.images?.length));
       const inputTokens = prompt.messages.reduce((n, m) => n + splitIntoTokens(m.content).length, 0);
       const delayMs = options.tokensPerSecond > 0 ? 1000 / options.tokensPerSecond : 0;
       return {
@@ -29,21 +29,18 @@ export function createOfflineProvider(options: { tokensPerSecond: number }): Pro
   };
 }
 
-function lastUserText(prompt: Prompt): string {
-  const last = prompt.messages.findLast((m) => m.role === 'user');
-  return last?.content.trim() ?? '';
-}
-
 const QUOTE_LIMIT = 280;
 
-export function offlineAnswer(question: string): string {
+export function offlineAnswer(question: string, images = 0): string {
   const quoted = question.length > QUOTE_LIMIT ? `${question.slice(0, QUOTE_LIMIT)}…` : question;
+  const shown = images === 0 ? [] : ['', `With it came ${images === 1 ? 'an image' : `${images} images`}, which a real model would look at.`];
   return [
     '**Offline demo.** Runnel is running without a model provider, so this reply comes from its built-in demo model, not from an AI. It cannot answer your question, but it shows the whole path working: your message went to the server, and this text is streaming back token by token. Press **Stop** at any time to cancel it.',
     '',
     'You asked:',
     '',
     ...quoted.split('\n').map((line) => `> ${line}`),
+    ...shown,
     '',
     '### Connect a real model',
     '',

@@ -3,7 +3,7 @@ import OpenAI from 'openai';
 import type { FinishReason } from 'ai';
 import { ChatError } from '@/lib/errors';
 import { sdkErrorToChatError } from './sdk-errors';
-import type { ChunkSink, Prompt, Provider, ProviderEndpoint, ProviderHealth, UpstreamStream } from './types';
+import type { ChunkSink, Prompt, PromptMessage, Provider, ProviderEndpoint, ProviderHealth, UpstreamStream } from './types';
 import { parseEventData, pipeServerSentEvents } from './sse-pipe';
 import { sdkClientOptions } from './upstream-fetch';
 
@@ -71,7 +71,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
 function completionRequest(prompt: Prompt, flavor: OpenAIProviderOptions['flavor']): OpenAI.ChatCompletionCreateParamsStreaming {
   return {
     model: prompt.model,
-    messages: prompt.messages,
+    messages: prompt.messages.map(toChatMessage),
     stream: true,
     stream_options: { include_usage: true },
     // OpenAI's reasoning models refuse `max_tokens`; compatible servers mostly know only it.
@@ -81,6 +81,16 @@ function completionRequest(prompt: Prompt, flavor: OpenAIProviderOptions['flavor
     ...(prompt.topP !== undefined && { top_p: prompt.topP }),
     ...(prompt.stop !== undefined && { stop: prompt.stop }),
   };
+}
+
+/** A turn as Chat Completions takes it: text alone as a string, with images as content parts. */
+function toChatMessage(message: PromptMessage): OpenAI.ChatCompletionMessageParam {
+  if (message.role !== 'user' || !message.images?.length) return { role: message.role, content: message.content };
+  const images = message.images.map((image): OpenAI.ChatCompletionContentPartImage => ({
+    type: 'image_url',
+    image_url: { url: 'url' in image ? image.url : `data:${image.mediaType};base64,${Buffer.from(image.data).toString('base64')}` },
+  }));
+  return { role: 'user', content: [...(message.content ? [{ type: 'text' as const, text: message.content }] : []), ...images] };
 }
 
 /** Relays Chat Completions chunks until `[DONE]`. */

@@ -2,8 +2,14 @@ import type { FinishReason } from 'ai';
 
 export interface PromptMessage {
   role: 'system' | 'user' | 'assistant';
+  /** The text; attached documents' text is in it, before what the person wrote. */
   content: string;
+  /** Images the message shows the model (user messages only). */
+  images?: PromptImage[];
 }
+
+/** An image as the vendor APIs take it: its bytes, or (from /api/v1 callers) a URL the vendor fetches itself. */
+export type PromptImage = { mediaType: string; data: Uint8Array } | { url: string };
 
 export interface Prompt {
   model: string;

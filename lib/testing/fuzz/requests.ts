@@ -32,6 +32,9 @@ export type RouteName =
   | 'account.export'
   | 'account.delete'
   | 'account.session'
+  | 'attachments.upload'
+  | 'attachment.get'
+  | 'attachment.delete'
   | 'auth';
 
 export interface FuzzRequest {
@@ -132,6 +135,7 @@ export function requestArbitrary(world: FuzzWorld): fc.Arbitrary<FuzzRequest> {
       fc.oneof(
         { weight: 6, arbitrary: fc.record({ type: fc.constant('text'), text: hostileText() }) },
         { weight: 1, arbitrary: fc.record({ type: hostileText(10) }) },
+        { weight: 1, arbitrary: fc.record({ type: fc.constant('file'), mediaType: hostileText(10), url: fc.oneof(fc.uuid().map((id) => `/api/attachments/${id}`), hostileText(40)) }) },
         { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
       ),
       { maxLength: 3 },
@@ -148,6 +152,10 @@ export function requestArbitrary(world: FuzzWorld): fc.Arbitrary<FuzzRequest> {
     { weight: 3, arbitrary: fc.record({ model: fc.oneof({ weight: 4, arbitrary: fc.constant('fake-model') }, { weight: 1, arbitrary: hostileText(10) }), stream: fc.boolean(), system: hostileText(), text: hostileText(), temperature: rare(fc.double()), n: rare(fc.integer()) }).map(({ system, text, ...rest }) =>
         JSON.stringify({ ...rest, messages: [{ role: 'system', content: system }, { role: 'user', content: `${text} [[fake tokens=2]]` }] }),
       ) },
+    // Images the server must neither fetch nor choke on.
+    { weight: 1, arbitrary: fc.record({ text: hostileText(), url: fc.oneof(hostileText(40), fc.constantFrom('http://127.0.0.1:6379/', 'file:///etc/passwd', 'data:image/png;base64,iVBORw0KGgo=', 'data:,x', 'https://example.invalid/a.png')) }).map(({ text, url }) =>
+        JSON.stringify({ model: 'fake-model', messages: [{ role: 'user', content: [{ type: 'text', text: `${text} [[fake tokens=2]]` }, { type: 'image_url', image_url: { url } }] }] }),
+      ) },
     { weight: 1, arbitrary: jsonish },
   );
   const importBody = fc.oneof(
@@ -160,6 +168,13 @@ export function requestArbitrary(world: FuzzWorld): fc.Arbitrary<FuzzRequest> {
           activeLeafId: activeLeafId === 'same' ? id : activeLeafId,
           messages: [{ id, parentId: parentId ?? null, role: 'user', parts: [{ type: 'text', text }], status, createdAt: new Date(0).toISOString() }],
         }),
+      ) },
+    { weight: 1, arbitrary: jsonish },
+  );
+  // A multipart upload whose file's name and bytes are hostile (sent with its multipart type, below), or garbage.
+  const uploadBody = fc.oneof(
+    { weight: 3, arbitrary: fc.record({ name: hostileText(20), content: fc.oneof(hostileText(200), fc.constantFrom('%PDF-1.4\n%%EOF', '\x89PNG\r\n\x1a\n', 'GIF89a', 'MZ\x90\x00')) }).map(({ name, content }) =>
+        `--fuzz\r\nContent-Disposition: form-data; name="file"; filename="${name.replace(/["\r\n]/g, '_')}"\r\nContent-Type: image/png\r\n\r\n${content}\r\n--fuzz--\r\n`,
       ) },
     { weight: 1, arbitrary: jsonish },
   );
@@ -200,5 +215,10 @@ export function requestArbitrary(world: FuzzWorld): fc.Arbitrary<FuzzRequest> {
     { weight: 1, arbitrary: route('account.delete', 'DELETE', fc.constant('/api/account')) },
     { weight: 1, arbitrary: route('account.session', 'DELETE', fc.constant('/api/account/sessions/x'), { id: true }) },
     { weight: 3, arbitrary: route('auth', fc.constantFrom('GET', 'POST'), fc.constantFrom(...AUTH_PATHS), { body: jsonish }) },
-  ).map((request) => (request.route === 'key.revoke' && request.id === world.victimConversationId ? { ...request, id: world.victimKeyPrefix } : request));
+    { weight: 2, arbitrary: route('attachments.upload', 'POST', fc.constant('/api/attachments'), { body: uploadBody }) },
+    { weight: 1, arbitrary: route('attachment.get', 'GET', fc.constant('/api/attachments/x'), { id: true }) },
+    { weight: 1, arbitrary: route('attachment.delete', 'DELETE', fc.constant('/api/attachments/x'), { id: true }) },
+  )
+    .map((request) => (request.route === 'key.revoke' && request.id === world.victimConversationId ? { ...request, id: world.victimKeyPrefix } : request))
+    .map((request) => (request.body?.startsWith('--fuzz') ? { ...request, headers: { ...request.headers, 'content-type': 'multipart/form-data; boundary=fuzz' } } : request));
 }

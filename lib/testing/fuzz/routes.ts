@@ -3,6 +3,8 @@ import * as accountExport from '@/app/api/account/export/route';
 import * as account from '@/app/api/account/route';
 import * as accountSession from '@/app/api/account/sessions/[id]/route';
 import * as admin from '@/app/api/admin/keys/route';
+import * as attachment from '@/app/api/attachments/[id]/route';
+import * as attachments from '@/app/api/attachments/route';
 import * as auth from '@/app/api/auth/[...all]/route';
 import * as chat from '@/app/api/chat/route';
 import * as conversation from '@/app/api/conversations/[id]/route';
@@ -50,6 +52,9 @@ const HANDLERS: Record<RouteName, Partial<Record<string, Handler>> | ((url: stri
   'account.delete': { DELETE: account.DELETE },
   'account.session': { DELETE: accountSession.DELETE },
   auth: { GET: auth.GET, POST: auth.POST },
+  'attachments.upload': { POST: attachments.POST },
+  'attachment.get': { GET: attachment.GET },
+  'attachment.delete': { DELETE: attachment.DELETE },
 };
 
 /** Calls the route's handler as Next would: a Request, and the `[id]` parameter already decoded. */

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { deleteConversationAndFiles } from '@/lib/attachments/attachments';
+import { getFileStore } from '@/lib/attachments/store';
 import { assertSameOrigin, conversationOwner } from '@/lib/auth/session';
 import { getDatabase } from '@/lib/db';
 import { modelLabel } from '@/lib/chat/chat-model';
@@ -6,7 +8,7 @@ import { conversationIdParam } from '@/lib/chat/conversation-id';
 import { SYSTEM_PROMPT_LIMIT } from '@/lib/chat/export-format';
 import { toChatMessage } from '@/lib/chat/stored-message';
 import { pathTo } from '@/lib/chat/tree';
-import { conversationMessages, deleteConversation, getConversation, renameConversation, setActiveLeaf, setSystemPrompt } from '@/lib/db/queries';
+import { conversationMessages, getConversation, renameConversation, setActiveLeaf, setSystemPrompt } from '@/lib/db/queries';
 import { ChatError, toChatError } from '@/lib/errors';
 import { storableId, storableText } from '@/lib/text/storable';
 
@@ -64,12 +66,13 @@ export async function PATCH(request: Request, { params }: Context): Promise<Resp
   }
 }
 
-/** DELETE /api/conversations/[id]: deletes a conversation of this identity, with all its messages. */
+/** DELETE /api/conversations/[id]: deletes a conversation of this identity, with all its messages and files. */
 export async function DELETE(request: Request, { params }: Context): Promise<Response> {
   try {
     assertSameOrigin(request);
     const identityId = await conversationOwner(request);
-    if (!(await deleteConversation(await getDatabase(), identityId, await conversationIdParam(params)))) throw notFound();
+    const deleted = await deleteConversationAndFiles(await getDatabase(), getFileStore(), identityId, await conversationIdParam(params));
+    if (!deleted) throw notFound();
     return new Response(null, { status: 204 });
   } catch (error) {
     return toChatError(error).toResponse();

@@ -30,7 +30,7 @@ export async function POST(request: Request): Promise<Response> {
     const model = requestedModel(config, body.model);
     const ip = clientIp(request, config.trustedProxies);
     permit = await acquireStreamPermit(config, { identity: `key:${key.keyId}`, ip });
-    const prompt = toPrompt(body, model);
+    const prompt = await toPrompt(body, model);
     const stored = storeApiRequest(db, key, body, model);
     const generation = await startReply({
       config,

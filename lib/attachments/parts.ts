@@ -1,0 +1,9 @@
+/** Client-safe: how a message's file part names the attachment it carries. */
+
+const URL_PREFIX = '/api/attachments/';
+const ATTACHMENT_URL = /^\/api\/attachments\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+export const attachmentUrl = (id: string): string => `${URL_PREFIX}${id}`;
+
+/** The attachment a file part's URL names, or undefined for any other URL. */
+export const attachmentIdOf = (url: string): string | undefined => ATTACHMENT_URL.exec(url)?.[1];

@@ -63,6 +63,9 @@ test.describe('accounts', () => {
   });
 
   test('a conversation started on the laptop opens on the phone once both sign in through the OIDC provider', async ({ browser }) => {
+    // Two browsers, a chat and two sign-ins through the provider's pages: about 14 s alone, and CI
+    // saw 31 s while other specs started their servers beside it.
+    test.slow();
     const person = email('bo');
     const laptop = await browser.newContext({ baseURL: E2E.accountsUrl });
     const phone = await browser.newContext({ baseURL: E2E.accountsUrl, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });

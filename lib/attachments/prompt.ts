@@ -14,9 +14,12 @@ export type PromptFiles = Map<string, PromptFile>;
 
 type Turn = { role: PromptMessage['role']; parts: ChatPart[] };
 
-/** The attachment ids a message's parts name. */
-export const attachmentIds = (parts: ChatPart[]): string[] =>
-  parts.flatMap((part) => (part.type === 'file' ? [attachmentIdOf(part.url)].filter((id) => id !== undefined) : []));
+/** The attachment ids a message's parts name (stored parts, or a request's). */
+export const attachmentIds = (parts: readonly { type: string; url?: string }[]): string[] =>
+  parts.flatMap((part) => {
+    const id = part.type === 'file' ? attachmentIdOf(part.url ?? '') : undefined;
+    return id ? [id] : [];
+  });
 
 /** Reads what the model needs of these attachments: a document's text, an image's bytes. */
 export async function promptFiles(store: FileStore, rows: Attachment[]): Promise<PromptFiles> {

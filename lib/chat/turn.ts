@@ -73,7 +73,7 @@ export type TurnModel = Pick<ModelConfig, 'id' | 'label' | 'images'>;
  * conversation; a ChatError if one is not (another identity's, another conversation's, deleted).
  */
 async function sentFiles(db: Database, identityId: string, conversationId: string, message: ChatRequest['messages'][number]): Promise<Attachment[]> {
-  const ids = attachmentIds(message.parts as ChatPart[]);
+  const ids = attachmentIds(message.parts);
   const rows = await attachmentsFor(db, identityId, conversationId, ids);
   const byId = new Map(rows.map((row) => [row.id, row]));
   const found = ids.flatMap((id) => byId.get(id) ?? []);

@@ -6,7 +6,9 @@ import { errorNotice, expectUpstreamDisconnected, fakeRecord, lastAssistant, sen
 test('offline mid-answer, twice (3 s, then 1 s): "Reconnecting…", then the answer completes with exactly the model\'s text, asked for once', async ({ page, context }) => {
   test.setTimeout(60_000);
   const id = uniqueId('offline');
-  const scenario = `[[fake id=${id} tokens=300 delay=20]]`;
+  // Long enough (12 s of tokens) that the answer is still coming at the second drop, after the
+  // first one's 3 s and its catch-up, on a busy machine too.
+  const scenario = `[[fake id=${id} tokens=600 delay=20]]`;
   await page.goto('/');
   await sendMessage(page, `Keep going ${scenario}`);
   await expect(lastAssistant(page)).toContainText('w20 ');
@@ -75,7 +77,8 @@ test('Stop while offline: once back online the stop reaches the server, the upst
 test('a second tab on a conversation being answered shows the answer live from its start, to its end', async ({ page, context }) => {
   test.setTimeout(60_000);
   const id = uniqueId('second-tab');
-  const scenario = `[[fake id=${id} tokens=250 delay=20]]`;
+  // 12 s of tokens: still coming when a busy machine has opened the second tab.
+  const scenario = `[[fake id=${id} tokens=600 delay=20]]`;
   await page.goto('/');
   await sendMessage(page, `Share this ${scenario}`);
   await expect(lastAssistant(page)).toContainText('w10 ');

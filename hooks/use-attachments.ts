@@ -51,7 +51,11 @@ export function useAttachments(): Attachments {
         const refusal = i >= room ? `A message can carry at most ${FILES_PER_MESSAGE} files.` : earlyRefusal(file);
         if (refusal) return { key, name: file.name, previewUrl: undefined, state: 'failed', error: refusal };
         void upload(file).then(
-          (part) => update(key, { state: 'ready', part }),
+          (part) => {
+            // Taken out while it uploaded: it is not wanted, so it is not kept either.
+            if (!filesRef.current.some((f) => f.key === key)) void discard(part);
+            else update(key, { state: 'ready', part });
+          },
           (error: Error) => update(key, { state: 'failed', error: error.message }),
         );
         return { key, name: file.name, previewUrl: isImageType(file.type) ? URL.createObjectURL(file) : undefined, state: 'uploading' };
@@ -65,8 +69,7 @@ export function useAttachments(): Attachments {
     const file = filesRef.current.find((f) => f.key === key);
     if (!file) return;
     if (file.previewUrl) URL.revokeObjectURL(file.previewUrl);
-    // An upload never sent is deleted now rather than left for the server's daily sweep.
-    if (file.part) void fetch(file.part.url, { method: 'DELETE' }).catch(() => {});
+    if (file.part) void discard(file.part);
     setFiles((list) => list.filter((f) => f.key !== key));
   }, []);
 
@@ -79,6 +82,9 @@ export function useAttachments(): Attachments {
 
   return { files, add, remove, clear };
 }
+
+/** An upload never sent is deleted now, rather than left for the server's daily sweep. */
+const discard = (part: AttachmentPart) => fetch(part.url, { method: 'DELETE' }).catch(() => {});
 
 function earlyRefusal(file: File): string | undefined {
   if (file.size === 0) return 'The file is empty.';

@@ -101,7 +101,7 @@ export function Chat({ models, initialModelId, conversationId, initialMessages, 
   const finishedReplies = messages.filter((m) => m.role === 'assistant' && m.status !== 'streaming').length;
 
   const last = messages.at(-1);
-  const { helpOpen, setHelpOpen, notice, composerRef, searchRef } = useChatShortcuts({
+  const { helpOpen, helpAsked, setHelpOpen, notice, composerRef, searchRef } = useChatShortcuts({
     busy,
     stop,
     lastAnswer: () => messages.findLast((m) => m.role === 'assistant'),
@@ -125,7 +125,7 @@ export function Chat({ models, initialModelId, conversationId, initialMessages, 
       />
       {helpOpen && (
         <Suspense>
-          <ShortcutsHelp open onClose={() => setHelpOpen(false)} />
+          <ShortcutsHelp key={helpAsked} open onClose={() => setHelpOpen(false)} />
         </Suspense>
       )}
       <main className="flex min-w-0 flex-1 flex-col">

@@ -18,6 +18,9 @@ const onPhone = () => !window.matchMedia('(min-width: 768px)').matches;
 /** The chat's keyboard shortcuts (lib/chat/shortcuts.ts), and the state they show: the help dialog, a short notice. */
 export function useChatShortcuts({ busy, stop, lastAnswer, showSidebar, toggleSidebar }: ChatShortcutsOptions) {
   const [helpOpen, setHelpOpen] = useState(false);
+  // Each request for the help counts: one that comes while the dialog is still closing (its close
+  // not yet rendered) opens a fresh dialog rather than being lost to the one going away.
+  const [helpAsked, setHelpAsked] = useState(0);
   const [notice, setNotice] = useState('');
   const [searchAsked, setSearchAsked] = useState(0);
   const composerRef = useRef<HTMLTextAreaElement>(null);
@@ -56,8 +59,11 @@ export function useChatShortcuts({ busy, stop, lastAnswer, showSidebar, toggleSi
       setSearchAsked((n) => n + 1);
     },
     toggleSidebar: () => toggleSidebar(onPhone()),
-    help: () => setHelpOpen(true),
+    help: () => {
+      setHelpOpen(true);
+      setHelpAsked((n) => n + 1);
+    },
   });
 
-  return { helpOpen, setHelpOpen, notice, composerRef, searchRef };
+  return { helpOpen, helpAsked, setHelpOpen, notice, composerRef, searchRef };
 }

@@ -43,12 +43,7 @@ const CONNECT_WAIT_MS = 1000;
  */
 export async function acquireStreamPermit(config: RunnelConfig, subject: LimitSubject): Promise<StreamPermit> {
   const limiters = await limitersFor(config);
-  const keys = (
-    [
-      ['identity', subject.identity],
-      ['ip', subject.ip],
-    ] as const
-  ).filter((entry): entry is readonly [LimitScope, string] => entry[1] !== undefined);
+  const keys = subjectKeys(subject);
   // Two round trips to Redis, not six: the checks of each stage run together.
   await Promise.all(
     keys.flatMap(([scope, key]) => [countRequest(limiters[scope].requests_per_minute, key, scope), checkTokenBudget(limiters[scope].tokens_per_day, key, scope)]),
@@ -65,6 +60,23 @@ export async function acquireStreamPermit(config: RunnelConfig, subject: LimitSu
     chargeTokens: (tokens) => settled(tokens <= 0 ? [] : keys.map(([scope, key]) => limiters[scope].tokens_per_day?.penalty(key, tokens))),
   };
 }
+
+/**
+ * Counts a request that starts no answer (an upload) against the per-minute limits, or throws
+ * the 429 naming the limit: files cost requests, not tokens.
+ */
+export async function admitRequest(config: RunnelConfig, subject: LimitSubject): Promise<void> {
+  const limiters = await limitersFor(config);
+  await Promise.all(subjectKeys(subject).map(([scope, key]) => countRequest(limiters[scope].requests_per_minute, key, scope)));
+}
+
+const subjectKeys = (subject: LimitSubject) =>
+  (
+    [
+      ['identity', subject.identity],
+      ['ip', subject.ip],
+    ] as const
+  ).filter((entry): entry is readonly [LimitScope, string] => entry[1] !== undefined);
 
 async function countRequest(limiter: RateLimiterAbstract | undefined, key: string, scope: LimitScope): Promise<void> {
   if (!limiter) return;

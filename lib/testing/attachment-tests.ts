@@ -173,6 +173,16 @@ export function attachmentTests(configure: (extra?: Record<string, string>) => v
     expect(await refusal(await me.upload('hello', 'a.txt'))).toMatchObject({ status: 403, code: 'attachments_off' });
   });
 
+  test('uploads count against the per-minute request limit', async () => {
+    configure({ RUNNEL_LIMIT_REQUESTS_PER_MINUTE: '2' });
+    const me = new Guest();
+    expect((await me.upload('one', 'one.txt')).status).toBe(201);
+    expect((await me.upload('two', 'two.txt')).status).toBe(201);
+    const refused = await me.upload('three', 'three.txt');
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: { code: 'rate_limited', limit: 'requests_per_minute', scope: 'identity' } });
+  });
+
   test('deleting a conversation deletes its files; an upload taken out before sending is deleted at once', async () => {
     configure();
     const me = new Guest();

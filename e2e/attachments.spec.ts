@@ -5,8 +5,16 @@ import { fakeRecord, lastAssistant, sendMessage, uniqueId } from './helpers';
 const filesToSend = (page: Page) => page.getByRole('list', { name: 'Files to send' });
 const attached = (page: Page) => page.getByRole('list', { name: 'Attached files' });
 
-/** Hands the composer a PNG the way a browser does on paste or drop: an event carrying a DataTransfer. */
-async function handOver(page: Page, how: 'paste' | 'drop', name: string) {
+type HandOver = 'paste' | 'drop' | 'drop elsewhere';
+
+/**
+ * Hands the composer a PNG the way a browser does on paste or drop: an event carrying a
+ * DataTransfer. "drop elsewhere" drops it on the page's header, away from the composer.
+ */
+async function handOver(page: Page, how: HandOver, name: string) {
+  // Away from the composer, a drop is taken by a listener the page adds once it is hydrated: it
+  // is there when the page accepts a file dragged over its header.
+  if (how === 'drop elsewhere') await expect.poll(() => page.evaluate(acceptsDraggedFile)).toBe(true);
   await page.evaluate(
     ({ how, name, base64 }) => {
       const data = new DataTransfer();
@@ -15,12 +23,20 @@ async function handOver(page: Page, how: 'paste' | 'drop', name: string) {
         document.querySelector('textarea[aria-label="Message"]')!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
         return;
       }
-      const form = document.querySelector('form')!;
-      form.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
-      form.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+      const target = document.querySelector(how === 'drop' ? 'form' : 'main header')!;
+      target.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+      target.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
     },
     { how, name, base64: PNG_BYTES.toString('base64') },
   );
+}
+
+function acceptsDraggedFile(): boolean {
+  const data = new DataTransfer();
+  data.items.add(new File(['probe'], 'probe.txt'));
+  const event = new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true });
+  document.querySelector('main header')!.dispatchEvent(event);
+  return event.defaultPrevented;
 }
 
 /** Picks a file the way a person does: the attach button, then the file chooser. */
@@ -32,15 +48,17 @@ async function pick(page: Page, file: { name: string; mimeType: string; buffer: 
 /** Whether an image on the page has loaded its pixels (the server served a real image). */
 const loadedWidth = (page: Page, name: string) => attached(page).getByRole('img', { name }).evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth);
 
-for (const how of ['paste', 'drop'] as const) {
-  test(`an image ${how === 'paste' ? 'pasted' : 'dropped'} into the composer reaches the model, and stays with the message`, async ({ page }) => {
+const WHERE: Record<HandOver, string> = { paste: 'pasted into the composer', drop: 'dropped on the composer', 'drop elsewhere': 'dropped elsewhere on the page' };
+
+for (const how of ['paste', 'drop', 'drop elsewhere'] as const) {
+  test(`an image ${WHERE[how]} reaches the model, and stays with the message`, async ({ page }) => {
     await page.goto('/');
-    const name = `${how}d.png`;
+    const name = `${how.replace(' ', '-')}.png`;
     await handOver(page, how, name);
     await expect(filesToSend(page).getByRole('img', { name })).toBeVisible();
     await expect(filesToSend(page).getByRole('listitem')).toHaveAttribute('data-state', 'ready');
 
-    const id = uniqueId(`image-${how}`);
+    const id = uniqueId(`image-${how.replace(' ', '-')}`);
     await sendMessage(page, `What colour is this? [[fake id=${id} tokens=2]]`);
     await expect(lastAssistant(page)).toHaveAttribute('data-status', 'done');
     await expect(filesToSend(page)).toHaveCount(0);

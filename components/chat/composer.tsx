@@ -1,6 +1,6 @@
 'use client';
 
-import { useRef, useState, type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent, type Ref } from 'react';
+import { useEffect, useRef, useState, type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent, type Ref } from 'react';
 import { Button } from '@/components/ui/button';
 import { PaperclipIcon } from '@/components/ui/icons';
 import { useAttachments } from '@/hooks/use-attachments';
@@ -61,6 +61,26 @@ export function Composer({ busy, onSend, onStop, models, modelId, onModelChange,
     event.preventDefault();
     attachments.add([...event.dataTransfer.files]);
   };
+  // A file dropped anywhere else on the page is attached too, rather than opened by the browser
+  // in place of the chat.
+  const { add } = attachments;
+  useEffect(() => {
+    const hasFiles = (event: globalThis.DragEvent) => event.dataTransfer?.types.includes('Files') ?? false;
+    const onWindowDragOver = (event: globalThis.DragEvent) => {
+      if (hasFiles(event)) event.preventDefault();
+    };
+    const onWindowDrop = (event: globalThis.DragEvent) => {
+      if (event.defaultPrevented || !hasFiles(event)) return;
+      event.preventDefault();
+      add([...(event.dataTransfer?.files ?? [])]);
+    };
+    window.addEventListener('dragover', onWindowDragOver);
+    window.addEventListener('drop', onWindowDrop);
+    return () => {
+      window.removeEventListener('dragover', onWindowDragOver);
+      window.removeEventListener('drop', onWindowDrop);
+    };
+  }, [add]);
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     submit();

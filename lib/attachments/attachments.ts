@@ -7,7 +7,7 @@ import type { AttachmentPart } from '@/lib/chat/message';
 import { cutText, storableText } from '@/lib/text/storable';
 import { inspectFile } from './content';
 import { attachmentUrl } from './parts';
-import type { FileStore } from './store';
+import type { FileStore } from './file-store';
 
 /** Uploads never sent with a message are removed after this long. */
 const UNSENT_LIFETIME_MS = 24 * 60 * 60 * 1000;

@@ -1,7 +1,7 @@
 import 'server-only';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { assertStoreKey, type FileStore } from './store';
+import { assertStoreKey, type FileStore } from './file-store';
 
 /** Files on local disk, one per key: the embedded default, beside the embedded database. */
 export function createDiskStore(directory: string): FileStore {

@@ -4,7 +4,7 @@ import type { ChatPart } from '@/lib/chat/message';
 import type { Attachment } from '@/lib/db/schema';
 import { ChatError } from '@/lib/errors';
 import { attachmentIdOf } from './parts';
-import type { FileStore } from './store';
+import type { FileStore } from './file-store';
 
 /** What the model is given of a file: a document's text, an image. */
 type PromptFile = { name: string; text: string } | { name: string; image: PromptImage };

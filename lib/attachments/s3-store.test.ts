@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { parseConfig } from '@/lib/config';
 import { fileStoreTests } from '@/lib/testing/file-store-tests';
 import { startS3Server, type TestS3Server } from '@/lib/testing/s3-server';
-import type { FileStore } from './store';
+import type { FileStore } from './file-store';
 import { createS3Store } from './s3-store';
 
 // Against a real S3-compatible server on loopback, configured as a deployment would be (RUNNEL_S3_*).

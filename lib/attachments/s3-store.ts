@@ -1,7 +1,7 @@
 import 'server-only';
 import { DeleteObjectsCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Config } from '@/lib/config';
-import { assertStoreKey, type FileStore } from './store';
+import { assertStoreKey, type FileStore } from './file-store';
 
 /** DeleteObjects takes at most this many keys per request. */
 const DELETE_BATCH = 1000;

@@ -3,7 +3,7 @@ import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { toExport, type ConversationExport } from '@/lib/chat/export-format';
 import { listApiKeys, type ApiKeySummary } from '@/lib/auth/api-keys';
 import { removeFiles } from '@/lib/attachments/attachments';
-import type { FileStore } from '@/lib/attachments/store';
+import type { FileStore } from '@/lib/attachments/file-store';
 import { queryRows, type Database } from '@/lib/db/database';
 import { apiKeys, attachments, authAccounts, authSessions, conversations, identities, messages, passkeys, shares, usageRecords, users } from '@/lib/db/schema';
 

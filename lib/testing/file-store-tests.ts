@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from 'vitest';
-import type { FileStore } from '@/lib/attachments/store';
+import type { FileStore } from '@/lib/attachments/file-store';
 import { PNG_BYTES } from './sample-files';
 
 /** What every file store must do, run against each backend (disk-store.test.ts, s3-store.test.ts). */

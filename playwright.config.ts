@@ -13,6 +13,9 @@ export default defineConfig({
   testDir: 'e2e',
   testMatch: '*.spec.ts',
   timeout: 30_000,
+  // An answer of a few tokens takes well under a second alone; with two workers, their browsers
+  // and six servers on two cores, CI saw waits for "done" pass 5 s (passing on retry).
+  expect: { timeout: 10_000 },
   workers: 2,
   // Shared, noisy machines: one retry in CI, reported as flaky rather than hidden.
   retries: process.env.CI ? 1 : 0,

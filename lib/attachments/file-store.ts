@@ -1,4 +1,5 @@
 import 'server-only';
+import { isAttachmentId } from './parts';
 
 /**
  * Where attachments' bytes live, by key (an attachment's id). Small on purpose: the database
@@ -13,8 +14,6 @@ export interface FileStore {
 }
 
 /** Keys are attachment ids (UUIDs): nothing else reaches a store, so no key can walk out of it. */
-const KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 export function assertStoreKey(key: string): void {
-  if (!KEY.test(key)) throw new Error(`Not a file store key: ${JSON.stringify(key)}`);
+  if (!isAttachmentId(key)) throw new Error(`Not a file store key: ${JSON.stringify(key)}`);
 }

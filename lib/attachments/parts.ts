@@ -1,7 +1,11 @@
 /** Client-safe: how a message's file part names the attachment it carries. */
 
 const URL_PREFIX = '/api/attachments/';
-const ATTACHMENT_URL = /^\/api\/attachments\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const ID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const ATTACHMENT_ID = new RegExp(`^${ID}$`);
+const ATTACHMENT_URL = new RegExp(`^/api/attachments/(${ID})$`);
+
+export const isAttachmentId = (id: string): boolean => ATTACHMENT_ID.test(id);
 
 export const attachmentUrl = (id: string): string => `${URL_PREFIX}${id}`;
 

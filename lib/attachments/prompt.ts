@@ -1,6 +1,6 @@
 import 'server-only';
 import type { PromptImage, PromptMessage } from '@/lib/ai/providers/types';
-import type { ChatPart } from '@/lib/chat/message';
+import { messageText, type ChatPart } from '@/lib/chat/message';
 import type { Attachment } from '@/lib/db/schema';
 import { ChatError } from '@/lib/errors';
 import { attachmentIdOf } from './parts';
@@ -47,7 +47,7 @@ export function toPrompt(path: Turn[], systemPrompt: string | null, files: Promp
       if (file && 'text' in file) documents.push(documentBlock(file.name, file.text));
       else if (file) images.push(file.image);
     }
-    const text = message.parts.map((part) => (part.type === 'text' ? part.text : '')).join('');
+    const text = messageText(message);
     const content = [...documents, text].filter(Boolean).join('\n\n');
     if (!content && images.length === 0) return [];
     return [{ role: message.role, content, ...(images.length > 0 && { images }) }];

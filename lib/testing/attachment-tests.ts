@@ -8,21 +8,22 @@ import { attachmentIdOf } from '@/lib/attachments/parts';
 import { getFileStore } from '@/lib/attachments/store';
 import type { AttachmentPart } from '@/lib/chat/message';
 import { chatRequest, randomId, readChunks } from './chat-client';
+import { CookieJar } from './oidc-sign-in';
 import { pdfWithText, PNG_BYTES } from './sample-files';
 
 const BASE = 'http://127.0.0.1';
 
 /** A browser as the routes see it: the guest cookie the server handed out, sent back. */
 class Guest {
-  private cookie = '';
+  private readonly jar = new CookieJar();
 
   headers(): Record<string, string> {
-    return this.cookie ? { cookie: this.cookie } : {};
+    const cookie = this.jar.header();
+    return cookie ? { cookie } : {};
   }
 
   keep(response: Response): Response {
-    const set = response.headers.get('set-cookie');
-    if (set) this.cookie = set.split(';')[0]!;
+    this.jar.store(response);
     return response;
   }
 

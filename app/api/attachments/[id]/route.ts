@@ -1,6 +1,6 @@
 import { assertSameOrigin, knownIdentityId } from '@/lib/auth/session';
 import { deleteUnsentAttachment, findAttachment } from '@/lib/attachments/attachments';
-import { attachmentIdOf, attachmentUrl } from '@/lib/attachments/parts';
+import { isAttachmentId } from '@/lib/attachments/parts';
 import { getFileStore } from '@/lib/attachments/store';
 import { getDatabase } from '@/lib/db';
 import { ChatError, toChatError } from '@/lib/errors';
@@ -13,7 +13,7 @@ const notFound = () => new ChatError('not_found', 'File not found.');
 async function ownerAndId(request: Request, params: Context['params']): Promise<{ identityId: string; id: string }> {
   const { id } = await params;
   const identityId = await knownIdentityId(request);
-  if (!identityId || attachmentIdOf(attachmentUrl(id)) === undefined) throw notFound();
+  if (!identityId || !isAttachmentId(id)) throw notFound();
   return { identityId, id };
 }
 
